@@ -1,0 +1,311 @@
+package dev.plume.bootstrap.record;
+
+import dev.plume.bootstrap.trace.AttributeType;
+import org.agrona.DirectBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import static dev.plume.bootstrap.record.SpanRecordCodec.*;
+
+/**
+ * A reusable flyweight over one span record, for the exporter thread. {@link #wrap} indexes the record's variable
+ * part once; the getters then read straight from the buffer. Strings are exposed as (offset, length) of their UTF-8
+ * bytes so an encoder can copy them without decoding; the {@code String} getters allocate and are for tests and the
+ * console exporter.
+ *
+ * <p>Attributes are numbered across the record: the span's own are {@code [0, attributeCount())}, event {@code e}'s
+ * are {@code [eventAttributeStart(e), eventAttributeEnd(e))}.
+ */
+public final class SpanRecordReader {
+    private DirectBuffer buffer;
+    private int offset;
+    private int length;
+
+    private int nameOffset;
+    private int traceStateOffset;
+    private int statusDescriptionOffset;
+    private int spanAttributeCount;
+    private int totalAttributes;
+    private int[] keyOffsets = new int[32];
+    private int[] valueOffsets = new int[32];
+    private int eventCount;
+    private int[] eventOffsets = new int[4];
+    private int[] eventAttributeStarts = new int[5];
+
+    /** Points this reader at a record; throws {@link IllegalStateException} when the record is malformed. */
+    public SpanRecordReader wrap(DirectBuffer buffer, int offset, int length) {
+        this.buffer = buffer;
+        this.offset = offset;
+        this.length = length;
+        if (length < HEADER_LENGTH) {
+            throw new IllegalStateException("span record too short: " + length);
+        }
+        int end = offset + length;
+        int index = offset + HEADER_LENGTH;
+        nameOffset = index;
+        index = skipString(index, end);
+        traceStateOffset = index;
+        index = skipString(index, end);
+        statusDescriptionOffset = index;
+        index = skipString(index, end);
+        spanAttributeCount = buffer.getShort(offset + ATTRIBUTE_COUNT) & 0xFFFF;
+        totalAttributes = 0;
+        for (int i = 0; i < spanAttributeCount; i++) {
+            index = indexAttribute(index, end);
+        }
+        eventCount = buffer.getShort(offset + EVENT_COUNT) & 0xFFFF;
+        if (eventOffsets.length < eventCount) {
+            eventOffsets = new int[eventCount];
+            eventAttributeStarts = new int[eventCount + 1];
+        }
+        for (int e = 0; e < eventCount; e++) {
+            eventOffsets[e] = index;
+            index = skipString(index + 8, end);
+            check(index + 6, end);
+            int count = buffer.getShort(index) & 0xFFFF;
+            index += 6;
+            eventAttributeStarts[e] = totalAttributes;
+            for (int i = 0; i < count; i++) {
+                index = indexAttribute(index, end);
+            }
+        }
+        eventAttributeStarts[eventCount] = totalAttributes;
+        return this;
+    }
+
+    private int indexAttribute(int index, int end) {
+        if (totalAttributes == keyOffsets.length) {
+            keyOffsets = Arrays.copyOf(keyOffsets, totalAttributes * 2);
+            valueOffsets = Arrays.copyOf(valueOffsets, totalAttributes * 2);
+        }
+        keyOffsets[totalAttributes] = index;
+        index = skipString(index, end);
+        check(index + 1, end);
+        byte type = buffer.getByte(index);
+        valueOffsets[totalAttributes] = index + 1;
+        totalAttributes++;
+        return switch (type) {
+            case AttributeType.STRING -> skipString(index + 1, end);
+            case AttributeType.BOOLEAN -> check(index + 2, end);
+            case AttributeType.LONG, AttributeType.DOUBLE -> check(index + 9, end);
+            default -> throw new IllegalStateException("unknown attribute type " + type);
+        };
+    }
+
+    private int skipString(int index, int end) {
+        check(index + 4, end);
+        int stringLength = buffer.getInt(index);
+        if (stringLength < 0) {
+            throw new IllegalStateException("negative string length");
+        }
+        return check(index + 4 + stringLength, end);
+    }
+
+    private static int check(int index, int end) {
+        if (index > end) {
+            throw new IllegalStateException("span record truncated");
+        }
+        return index;
+    }
+
+    public DirectBuffer buffer() {
+        return buffer;
+    }
+
+    public int recordLength() {
+        return length;
+    }
+
+    public long traceIdHigh() {
+        return buffer.getLong(offset + TRACE_ID_HIGH);
+    }
+
+    public long traceIdLow() {
+        return buffer.getLong(offset + TRACE_ID_LOW);
+    }
+
+    public long spanId() {
+        return buffer.getLong(offset + SPAN_ID);
+    }
+
+    /** Zero when the span is a root. */
+    public long parentSpanId() {
+        return buffer.getLong(offset + PARENT_SPAN_ID);
+    }
+
+    public long startEpochNanos() {
+        return buffer.getLong(offset + START_EPOCH_NANOS);
+    }
+
+    public long endEpochNanos() {
+        return buffer.getLong(offset + END_EPOCH_NANOS);
+    }
+
+    public int kind() {
+        return buffer.getByte(offset + KIND);
+    }
+
+    public int statusCode() {
+        return buffer.getByte(offset + STATUS_CODE);
+    }
+
+    public int traceFlags() {
+        return buffer.getByte(offset + TRACE_FLAGS) & 0xFF;
+    }
+
+    public boolean isParentRemote() {
+        return (buffer.getByte(offset + FLAGS) & FLAG_PARENT_REMOTE) != 0;
+    }
+
+    public int scopeId() {
+        return buffer.getShort(offset + SCOPE_ID);
+    }
+
+    public int droppedAttributes() {
+        return buffer.getInt(offset + DROPPED_ATTRIBUTES);
+    }
+
+    public int droppedEvents() {
+        return buffer.getInt(offset + DROPPED_EVENTS);
+    }
+
+    // strings: offset of the UTF-8 bytes and their length
+
+    public int nameOffset() {
+        return nameOffset + 4;
+    }
+
+    public int nameLength() {
+        return buffer.getInt(nameOffset);
+    }
+
+    public String name() {
+        return string(nameOffset);
+    }
+
+    public int traceStateOffset() {
+        return traceStateOffset + 4;
+    }
+
+    public int traceStateLength() {
+        return buffer.getInt(traceStateOffset);
+    }
+
+    public String traceState() {
+        return string(traceStateOffset);
+    }
+
+    public int statusDescriptionOffset() {
+        return statusDescriptionOffset + 4;
+    }
+
+    public int statusDescriptionLength() {
+        return buffer.getInt(statusDescriptionOffset);
+    }
+
+    public String statusDescription() {
+        return string(statusDescriptionOffset);
+    }
+
+    // attributes
+
+    public int attributeCount() {
+        return spanAttributeCount;
+    }
+
+    public int attributeKeyOffset(int i) {
+        return keyOffsets[i] + 4;
+    }
+
+    public int attributeKeyLength(int i) {
+        return buffer.getInt(keyOffsets[i]);
+    }
+
+    public String attributeKey(int i) {
+        return string(keyOffsets[i]);
+    }
+
+    public byte attributeType(int i) {
+        return buffer.getByte(valueOffsets[i] - 1);
+    }
+
+    public long attributeLong(int i) {
+        return buffer.getLong(valueOffsets[i]);
+    }
+
+    public double attributeDouble(int i) {
+        return Double.longBitsToDouble(buffer.getLong(valueOffsets[i]));
+    }
+
+    public boolean attributeBoolean(int i) {
+        return buffer.getByte(valueOffsets[i]) != 0;
+    }
+
+    public int attributeStringOffset(int i) {
+        return valueOffsets[i] + 4;
+    }
+
+    public int attributeStringLength(int i) {
+        return buffer.getInt(valueOffsets[i]);
+    }
+
+    public String attributeString(int i) {
+        return string(valueOffsets[i]);
+    }
+
+    /** The value as a Java object (String, Long, Double or Boolean); allocates, for tests and the console. */
+    public Object attributeValue(int i) {
+        return switch (attributeType(i)) {
+            case AttributeType.STRING -> attributeString(i);
+            case AttributeType.LONG -> attributeLong(i);
+            case AttributeType.DOUBLE -> attributeDouble(i);
+            default -> attributeBoolean(i);
+        };
+    }
+
+    // events
+
+    public int eventCount() {
+        return eventCount;
+    }
+
+    public long eventEpochNanos(int e) {
+        return buffer.getLong(eventOffsets[e]);
+    }
+
+    public int eventNameOffset(int e) {
+        return eventOffsets[e] + 12;
+    }
+
+    public int eventNameLength(int e) {
+        return buffer.getInt(eventOffsets[e] + 8);
+    }
+
+    public String eventName(int e) {
+        return string(eventOffsets[e] + 8);
+    }
+
+    public int eventDroppedAttributes(int e) {
+        int afterName = eventOffsets[e] + 8 + 4 + eventNameLength(e);
+        return buffer.getInt(afterName + 2);
+    }
+
+    public int eventAttributeStart(int e) {
+        return eventAttributeStarts[e];
+    }
+
+    public int eventAttributeEnd(int e) {
+        return eventAttributeStarts[e + 1];
+    }
+
+    private String string(int prefixIndex) {
+        int stringLength = buffer.getInt(prefixIndex);
+        if (stringLength == 0) {
+            return "";
+        }
+        byte[] bytes = new byte[stringLength];
+        buffer.getBytes(prefixIndex + 4, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,103 @@
+package dev.plume.bootstrap.record;
+
+import dev.plume.bootstrap.trace.SpanSlot;
+import org.agrona.BitUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The off-heap many-to-one ring buffer between the application's threads (writers) and the exporter thread (reader).
+ * A writer claims space, encodes the span in place and commits; when the ring is full the span is dropped and counted,
+ * never waited for.
+ */
+public final class SpanRing {
+    /** Default capacity of the ring: 8 MiB holds tens of thousands of typical spans. */
+    public static final int DEFAULT_CAPACITY = 8 << 20;
+    /** Smallest capacity accepted: the largest record must fit in an eighth of it, with room for the fixed part. */
+    public static final int MIN_CAPACITY = 1 << 19;
+    public static final int MAX_CAPACITY = 1 << 30;
+
+    private final ManyToOneRingBuffer ring;
+    private final UnsafeBuffer buffer;
+    private final int maxRecordLength;
+    private final AtomicLong droppedRingFull = new AtomicLong();
+    private final AtomicLong droppedEncodingFailed = new AtomicLong();
+    private final AtomicLong cutToFit = new AtomicLong();
+
+    /** @param capacity a power of two; the buffer is allocated off-heap with the ring's trailer */
+    public SpanRing(int capacity) {
+        if (!BitUtil.isPowerOfTwo(capacity) || capacity < MIN_CAPACITY || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("ring capacity must be a power of two from " + MIN_CAPACITY + " to "
+                + MAX_CAPACITY + ": " + capacity);
+        }
+        buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH));
+        ring = new ManyToOneRingBuffer(buffer);
+        maxRecordLength = ring.maxMsgLength();
+    }
+
+    /** Rounds a configured size to the power of two the ring needs (down, so memory stays within what was asked). */
+    public static int capacityFor(long requestedBytes) {
+        long clamped = Math.max(MIN_CAPACITY, Math.min(MAX_CAPACITY, requestedBytes));
+        return (int) Long.highestOneBit(clamped);
+    }
+
+    /** Writes the span's record; returns false when it was dropped (ring full). */
+    public boolean write(SpanSlot slot) {
+        long plan = SpanRecordCodec.plan(slot, maxRecordLength);
+        int length = SpanRecordCodec.plannedLength(plan);
+        int index = ring.tryClaim(SpanRecordCodec.MSG_TYPE_SPAN, length);
+        if (index <= 0) {
+            droppedRingFull.incrementAndGet();
+            return false;
+        }
+        try {
+            SpanRecordCodec.encode(slot, plan, buffer, index);
+            ring.commit(index);
+        } catch (Throwable t) {
+            ring.abort(index);
+            droppedEncodingFailed.incrementAndGet();
+            return false;
+        }
+        if (SpanRecordCodec.isCut(slot, plan)) {
+            cutToFit.incrementAndGet();
+        }
+        return true;
+    }
+
+    /** The reader's side: the exporter thread reads records through this. */
+    public ManyToOneRingBuffer ringBuffer() {
+        return ring;
+    }
+
+    public int capacity() {
+        return ring.capacity();
+    }
+
+    public int maxRecordLength() {
+        return maxRecordLength;
+    }
+
+    /** Spans dropped because the ring was full. */
+    public long droppedRingFull() {
+        return droppedRingFull.get();
+    }
+
+    /** Spans dropped because encoding them failed (a bug; counted so it is visible). */
+    public long droppedEncodingFailed() {
+        return droppedEncodingFailed.get();
+    }
+
+    /** Spans that lost attributes or events to fit the largest record. */
+    public long cutToFit() {
+        return cutToFit.get();
+    }
+
+    /** Bytes written and not yet read. */
+    public long bufferedBytes() {
+        return ring.size();
+    }
+}

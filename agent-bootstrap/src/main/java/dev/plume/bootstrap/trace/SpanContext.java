@@ -1,0 +1,57 @@
+package dev.plume.bootstrap.trace;
+
+/**
+ * An immutable snapshot of a span's identity, captured to hand a context to another thread (executors, async
+ * callbacks). Only the hand-off allocates it; spans on one thread never do.
+ */
+public final class SpanContext {
+    final long traceIdHigh;
+    final long traceIdLow;
+    final long spanId;
+    final int traceFlags;
+    final String traceState;
+    final boolean remote;
+
+    public SpanContext(long traceIdHigh, long traceIdLow, long spanId, int traceFlags, String traceState,
+                       boolean remote) {
+        this.traceIdHigh = traceIdHigh;
+        this.traceIdLow = traceIdLow;
+        this.spanId = spanId;
+        this.traceFlags = traceFlags;
+        this.traceState = traceState;
+        this.remote = remote;
+    }
+
+    public long traceIdHigh() {
+        return traceIdHigh;
+    }
+
+    public long traceIdLow() {
+        return traceIdLow;
+    }
+
+    public long spanId() {
+        return spanId;
+    }
+
+    public int traceFlags() {
+        return traceFlags;
+    }
+
+    public String traceState() {
+        return traceState;
+    }
+
+    public boolean isRemote() {
+        return remote;
+    }
+
+    public boolean isSampled() {
+        return (traceFlags & W3cTraceContext.FLAG_SAMPLED) != 0;
+    }
+
+    /** The W3C {@code traceparent} header value for this context. */
+    public String traceparent() {
+        return W3cTraceContext.format(traceIdHigh, traceIdLow, spanId, traceFlags);
+    }
+}

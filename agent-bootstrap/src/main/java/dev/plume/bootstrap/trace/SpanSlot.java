@@ -1,0 +1,322 @@
+package dev.plume.bootstrap.trace;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+/**
+ * One span being recorded: a mutable, pooled holder that advice fills between start and end. At end the span is
+ * encoded into the ring buffer and the slot goes back to its thread's pool, so steady state allocates nothing.
+ * A slot is used by one thread at a time; detached slots (async spans) are not pooled and may end on any thread.
+ */
+public final class SpanSlot {
+    private static final int INITIAL_ATTRIBUTES = 16;
+
+    // identity
+    long traceIdHigh;
+    long traceIdLow;
+    long spanId;
+    long parentSpanId;
+    int traceFlags;
+    boolean parentRemote;
+    String traceState;
+
+    // description
+    int scopeId;
+    int kind;
+    String name;
+    String nameSuffix;
+    long startEpochNanos;
+    long endEpochNanos;
+    int statusCode;
+    String statusDescription;
+    boolean recording;
+
+    final AttributeList attributes = new AttributeList(INITIAL_ATTRIBUTES);
+    final AttributeList eventAttributes = new AttributeList(4);
+    String[] eventNames = new String[2];
+    long[] eventTimes = new long[2];
+    int[] eventAttributeStart = new int[2];
+    int[] eventDroppedAttributes = new int[2];
+    int eventCount;
+    int droppedEvents;
+
+    // life cycle
+    final ThreadState owner;
+    SpanSlot previous;
+    boolean active;
+    SpanLimits limits;
+
+    SpanSlot(ThreadState owner) {
+        this.owner = owner;
+    }
+
+    void reset() {
+        attributes.clear();
+        eventAttributes.clear();
+        for (int i = 0; i < eventCount; i++) {
+            eventNames[i] = null;
+        }
+        eventCount = 0;
+        droppedEvents = 0;
+        traceState = null;
+        name = null;
+        nameSuffix = null;
+        statusCode = StatusCode.UNSET;
+        statusDescription = null;
+        previous = null;
+        parentSpanId = 0;
+        parentRemote = false;
+    }
+
+    /** Whether attributes and events are kept (the span is sampled); unsampled spans only carry context. */
+    public boolean isRecording() {
+        return recording;
+    }
+
+    public SpanSlot setAttribute(String key, String value) {
+        if (recording && key != null && value != null) {
+            attributes.put(0, limits.attributeCountLimit, key, AttributeType.STRING, value, 0);
+        }
+        return this;
+    }
+
+    public SpanSlot setAttribute(String key, long value) {
+        if (recording && key != null) {
+            attributes.put(0, limits.attributeCountLimit, key, AttributeType.LONG, null, value);
+        }
+        return this;
+    }
+
+    public SpanSlot setAttribute(String key, double value) {
+        if (recording && key != null) {
+            attributes.put(0, limits.attributeCountLimit, key, AttributeType.DOUBLE, null,
+                Double.doubleToRawLongBits(value));
+        }
+        return this;
+    }
+
+    public SpanSlot setAttribute(String key, boolean value) {
+        if (recording && key != null) {
+            attributes.put(0, limits.attributeCountLimit, key, AttributeType.BOOLEAN, null, value ? 1 : 0);
+        }
+        return this;
+    }
+
+    /** Replaces the span name; the name is written as {@code name + " " + suffix} when a suffix is given. */
+    public SpanSlot setName(String name, String suffix) {
+        if (name != null) {
+            this.name = name;
+            this.nameSuffix = suffix;
+        }
+        return this;
+    }
+
+    /** Sets the status; a description is kept only with ERROR, as the specification says. */
+    public SpanSlot setStatus(int code, String description) {
+        // OK is final and UNSET changes nothing, as the specification says.
+        if (code == StatusCode.OK || (code == StatusCode.ERROR && statusCode != StatusCode.OK)) {
+            statusCode = code;
+            statusDescription = code == StatusCode.ERROR ? description : null;
+        }
+        return this;
+    }
+
+    public int statusCode() {
+        return statusCode;
+    }
+
+    /** Adds an event with no attributes; returns false when the event limit dropped it. */
+    public boolean addEvent(String eventName) {
+        return addEvent(eventName, EpochClock.nowEpochNanos());
+    }
+
+    boolean addEvent(String eventName, long epochNanos) {
+        if (!recording || eventName == null) {
+            return false;
+        }
+        if (eventCount >= limits.eventCountLimit) {
+            droppedEvents++;
+            return false;
+        }
+        if (eventCount == eventNames.length) {
+            int capacity = eventNames.length * 2;
+            eventNames = java.util.Arrays.copyOf(eventNames, capacity);
+            eventTimes = java.util.Arrays.copyOf(eventTimes, capacity);
+            eventAttributeStart = java.util.Arrays.copyOf(eventAttributeStart, capacity);
+            eventDroppedAttributes = java.util.Arrays.copyOf(eventDroppedAttributes, capacity);
+        }
+        eventNames[eventCount] = eventName;
+        eventTimes[eventCount] = epochNanos;
+        eventAttributeStart[eventCount] = eventAttributes.count;
+        eventDroppedAttributes[eventCount] = 0;
+        eventCount++;
+        return true;
+    }
+
+    /** Adds a string attribute to the most recent event. */
+    public SpanSlot setEventAttribute(String key, String value) {
+        if (recording && eventCount > 0 && key != null && value != null) {
+            putEventAttribute(key, AttributeType.STRING, value, 0);
+        }
+        return this;
+    }
+
+    public SpanSlot setEventAttribute(String key, long value) {
+        if (recording && eventCount > 0 && key != null) {
+            putEventAttribute(key, AttributeType.LONG, null, value);
+        }
+        return this;
+    }
+
+    private void putEventAttribute(String key, byte type, String string, long bits) {
+        int last = eventCount - 1;
+        int before = eventAttributes.dropped;
+        eventAttributes.put(eventAttributeStart[last], limits.eventAttributeCountLimit, key, type, string, bits);
+        eventDroppedAttributes[last] += eventAttributes.dropped - before;
+    }
+
+    /**
+     * Records an {@code exception} event with the semantic-convention attributes. Rendering the stack trace allocates;
+     * that is the price of an exception, never of a normal request.
+     */
+    public SpanSlot recordException(Throwable error) {
+        if (!recording || error == null) {
+            return this;
+        }
+        if (addEvent("exception")) {
+            setEventAttribute("exception.type", error.getClass().getName());
+            String message = error.getMessage();
+            if (message != null) {
+                setEventAttribute("exception.message", message);
+            }
+            StringWriter trace = new StringWriter(512);
+            error.printStackTrace(new PrintWriter(trace));
+            setEventAttribute("exception.stacktrace", trace.toString());
+        }
+        return this;
+    }
+
+    /** Ends the span now: restores the previous context, hands the record to the ring, returns the slot to its pool. */
+    public void end() {
+        end(EpochClock.nowEpochNanos());
+    }
+
+    public void end(long epochNanos) {
+        if (!active) {
+            return;
+        }
+        active = false;
+        endEpochNanos = epochNanos;
+        Tracer.finish(this);
+    }
+
+    /** The {@code traceparent} value to send to a downstream service on behalf of this span. */
+    public String traceparent() {
+        return W3cTraceContext.format(traceIdHigh, traceIdLow, spanId, traceFlags);
+    }
+
+    /** Captures this span's identity for a hand-off to another thread. */
+    public SpanContext context() {
+        return new SpanContext(traceIdHigh, traceIdLow, spanId, traceFlags, traceState, false);
+    }
+
+    public long traceIdHigh() {
+        return traceIdHigh;
+    }
+
+    public long traceIdLow() {
+        return traceIdLow;
+    }
+
+    public long spanId() {
+        return spanId;
+    }
+
+    public long parentSpanId() {
+        return parentSpanId;
+    }
+
+    public int traceFlags() {
+        return traceFlags;
+    }
+
+    public String traceState() {
+        return traceState;
+    }
+
+    public int kind() {
+        return kind;
+    }
+
+    public int scopeId() {
+        return scopeId;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String nameSuffix() {
+        return nameSuffix;
+    }
+
+    public long startEpochNanos() {
+        return startEpochNanos;
+    }
+
+    public long endEpochNanos() {
+        return endEpochNanos;
+    }
+
+    public String statusDescription() {
+        return statusDescription;
+    }
+
+    public boolean isParentRemote() {
+        return parentRemote;
+    }
+
+    public AttributeList attributes() {
+        return attributes;
+    }
+
+    public AttributeList eventAttributes() {
+        return eventAttributes;
+    }
+
+    public int eventCount() {
+        return eventCount;
+    }
+
+    public String eventName(int i) {
+        return eventNames[i];
+    }
+
+    public long eventTime(int i) {
+        return eventTimes[i];
+    }
+
+    public int eventAttributeStart(int i) {
+        return eventAttributeStart[i];
+    }
+
+    public int eventAttributeEnd(int i) {
+        return i + 1 < eventCount ? eventAttributeStart[i + 1] : eventAttributes.count;
+    }
+
+    public int eventDroppedAttributes(int i) {
+        return eventDroppedAttributes[i];
+    }
+
+    public int droppedAttributes() {
+        return attributes.dropped;
+    }
+
+    public int droppedEvents() {
+        return droppedEvents;
+    }
+
+    public SpanLimits limits() {
+        return limits;
+    }
+}

@@ -1,0 +1,212 @@
+package dev.plume.bootstrap.trace;
+
+import dev.plume.bootstrap.record.SpanRing;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The recording API that advice calls. Starting a span takes a slot from the thread's pool, gives it ids, a parent
+ * (the current context, or a remote parent from a header) and a sampling decision; ending it writes one record into
+ * the ring and returns the slot. Nothing here allocates in steady state, blocks, or throws into the application.
+ * Until {@link #install} runs, every start returns null and advice does nothing.
+ */
+public final class Tracer {
+    private static volatile SpanRing ring;
+    private static volatile HeadSampler sampler = HeadSampler.alwaysOn();
+    private static volatile SpanLimits limits = SpanLimits.defaults();
+
+    private Tracer() {
+    }
+
+    /** Makes the tracer live: spans recorded from now on go to {@code spanRing}. */
+    public static void install(SpanRing spanRing, HeadSampler headSampler, SpanLimits spanLimits) {
+        sampler = headSampler;
+        limits = spanLimits;
+        ring = spanRing;
+    }
+
+    /** Stops recording (spans started afterwards are null); used at shutdown and by tests. */
+    public static void uninstall() {
+        ring = null;
+    }
+
+    public static boolean isInstalled() {
+        return ring != null;
+    }
+
+    public static SpanRing ring() {
+        return ring;
+    }
+
+    /**
+     * Starts a span whose parent is the current context and makes it current.
+     *
+     * @param name       the span name, or its first part
+     * @param nameSuffix appended after a space when not null (so {@code "GET", "/users"} needs no concatenation)
+     * @return the span, or null when the tracer is not installed
+     */
+    public static SpanSlot startSpan(int scopeId, int kind, String name, String nameSuffix) {
+        if (ring == null) {
+            return null;
+        }
+        ThreadState state = ThreadState.current();
+        SpanSlot slot = state.acquire();
+        inheritCurrentContext(slot, state);
+        return begin(slot, state, scopeId, kind, name, nameSuffix, true);
+    }
+
+    /**
+     * Starts a span whose parent is the remote context in a W3C {@code traceparent} header (typically a SERVER span).
+     * A missing or malformed header means the parent is the current context, if any, so a bad header starts a new
+     * trace rather than failing the request.
+     */
+    public static SpanSlot startSpanFromRemote(int scopeId, int kind, String name, String nameSuffix,
+                                               String traceparent, String tracestate) {
+        if (ring == null) {
+            return null;
+        }
+        ThreadState state = ThreadState.current();
+        SpanSlot slot = state.acquire();
+        if (W3cTraceContext.isValid(traceparent)) {
+            slot.traceIdHigh = W3cTraceContext.traceIdHigh(traceparent);
+            slot.traceIdLow = W3cTraceContext.traceIdLow(traceparent);
+            slot.parentSpanId = W3cTraceContext.parentSpanId(traceparent);
+            slot.traceFlags = W3cTraceContext.traceFlags(traceparent) & W3cTraceContext.FLAG_SAMPLED;
+            slot.traceState = tracestate != null && tracestate.length() <= W3cTraceContext.MAX_TRACESTATE_LENGTH
+                ? tracestate : null;
+            slot.parentRemote = true;
+        } else {
+            inheritCurrentContext(slot, state);
+        }
+        return begin(slot, state, scopeId, kind, name, nameSuffix, true);
+    }
+
+    /**
+     * Starts a span that is not made current and may end on another thread (an asynchronous client call). Its slot is
+     * not pooled: the hand-off to another thread is the one place a span allocates.
+     */
+    public static SpanSlot startDetachedSpan(int scopeId, int kind, String name, String nameSuffix) {
+        if (ring == null) {
+            return null;
+        }
+        ThreadState state = ThreadState.current();
+        SpanSlot slot = new SpanSlot(null);
+        inheritCurrentContext(slot, state);
+        return begin(slot, state, scopeId, kind, name, nameSuffix, false);
+    }
+
+    /** The innermost open span on this thread, or null. */
+    public static SpanSlot currentSpan() {
+        return ThreadState.current().currentSpan;
+    }
+
+    /** Captures the current context for another thread, or returns null when there is none. */
+    public static SpanContext captureContext() {
+        ThreadState state = ThreadState.current();
+        SpanSlot current = state.currentSpan;
+        if (current != null) {
+            return current.context();
+        }
+        return state.attached;
+    }
+
+    /** Makes a captured context current on this thread until the matching {@link #detach()}. */
+    public static void attach(SpanContext context) {
+        ThreadState.current().attach(context);
+    }
+
+    /** Restores what was current before the last {@link #attach}. */
+    public static void detach() {
+        ThreadState.current().detach();
+    }
+
+    private static void inheritCurrentContext(SpanSlot slot, ThreadState state) {
+        SpanSlot parent = state.currentSpan;
+        if (parent != null) {
+            slot.traceIdHigh = parent.traceIdHigh;
+            slot.traceIdLow = parent.traceIdLow;
+            slot.parentSpanId = parent.spanId;
+            slot.traceFlags = parent.traceFlags;
+            slot.traceState = parent.traceState;
+            slot.parentRemote = false;
+            return;
+        }
+        SpanContext attached = state.attached;
+        if (attached != null) {
+            slot.traceIdHigh = attached.traceIdHigh;
+            slot.traceIdLow = attached.traceIdLow;
+            slot.parentSpanId = attached.spanId;
+            slot.traceFlags = attached.traceFlags;
+            slot.traceState = attached.traceState;
+            slot.parentRemote = attached.remote;
+            return;
+        }
+        slot.parentSpanId = 0;
+        slot.traceIdHigh = 0;
+        slot.traceIdLow = 0;
+        slot.traceState = null;
+        slot.parentRemote = false;
+    }
+
+    private static SpanSlot begin(SpanSlot slot, ThreadState state, int scopeId, int kind, String name,
+                                  String nameSuffix, boolean makeCurrent) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        boolean hasParent = slot.parentSpanId != 0;
+        if (!hasParent) {
+            long high;
+            long low;
+            do {
+                high = random.nextLong();
+                low = random.nextLong();
+            } while ((high | low) == 0);
+            slot.traceIdHigh = high;
+            slot.traceIdLow = low;
+        }
+        long spanId;
+        do {
+            spanId = random.nextLong();
+        } while (spanId == 0);
+        slot.spanId = spanId;
+        boolean parentSampled = (slot.traceFlags & W3cTraceContext.FLAG_SAMPLED) != 0;
+        boolean sampled = sampler.shouldSample(hasParent, parentSampled, slot.traceIdLow);
+        slot.traceFlags = sampled ? W3cTraceContext.FLAG_SAMPLED : 0;
+        slot.recording = sampled;
+        slot.limits = limits;
+        slot.scopeId = scopeId;
+        slot.kind = kind;
+        slot.name = name;
+        slot.nameSuffix = nameSuffix;
+        slot.active = true;
+        slot.startEpochNanos = EpochClock.nowEpochNanos();
+        if (makeCurrent) {
+            slot.previous = state.currentSpan;
+            state.currentSpan = slot;
+        }
+        return slot;
+    }
+
+    /** Called once by {@link SpanSlot#end}: unwinds the context, records the span, recycles the slot. */
+    static void finish(SpanSlot slot) {
+        ThreadState owner = slot.owner;
+        boolean onOwnerThread = owner != null && owner == ThreadState.current();
+        boolean wasCurrent = onOwnerThread && owner.currentSpan == slot;
+        if (wasCurrent) {
+            SpanSlot restored = slot.previous;
+            // A span ended out of order stays referenced by the spans opened after it: skip it, never reuse it.
+            while (restored != null && !restored.active) {
+                restored = restored.previous;
+            }
+            owner.currentSpan = restored;
+        }
+        if (slot.recording) {
+            SpanRing target = ring;
+            if (target != null) {
+                target.write(slot);
+            }
+        }
+        if (wasCurrent) {
+            slot.reset();
+            owner.release(slot);
+        }
+    }
+}
