@@ -1,0 +1,131 @@
+package dev.plume.bootstrap.record;
+
+import dev.plume.bootstrap.trace.HeadSampler;
+import dev.plume.bootstrap.trace.InstrumentationScope;
+import dev.plume.bootstrap.trace.SpanKind;
+import dev.plume.bootstrap.trace.SpanLimits;
+import dev.plume.bootstrap.trace.SpanSlot;
+import dev.plume.bootstrap.trace.StatusCode;
+import dev.plume.bootstrap.trace.Tracer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SpanRecordCodecTest {
+    @AfterEach
+    void uninstall() {
+        Tracer.uninstall();
+    }
+
+    @Test
+    void everyFieldRoundTrips() {
+        RecordingFixture fixture = RecordingFixture.standard();
+        SpanSlot parent = Tracer.startSpanFromRemote(InstrumentationScope.JDK_HTTP_SERVER, SpanKind.SERVER, "GET",
+            "/orders/{id}", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "vendor=a,other=b");
+        parent.setAttribute("http.request.method", "GET")
+            .setAttribute("http.response.status_code", 503L)
+            .setAttribute("ratio", 0.25)
+            .setAttribute("cached", true)
+            .setAttribute("greeting", "日本語 テキスト 😀 and ascii")
+            .setStatus(StatusCode.ERROR, "upstream unavailable ❌");
+        parent.addEvent("retry");
+        parent.setEventAttribute("attempt", 2L).setEventAttribute("reason", "timeout");
+        parent.recordException(new IllegalStateException("boom"));
+        SpanSlot child = Tracer.startSpan(InstrumentationScope.JDK_HTTP_CLIENT, SpanKind.CLIENT, "GET", null);
+        child.end();
+        parent.end();
+
+        List<DecodedSpan> spans = fixture.drain();
+        assertEquals(2, spans.size());
+        DecodedSpan c = spans.get(0);
+        DecodedSpan p = spans.get(1);
+
+        assertEquals(0x4bf92f3577b34da6L, p.traceIdHigh());
+        assertEquals(0xa3ce929d0e0e4736L, p.traceIdLow());
+        assertEquals(0x00f067aa0ba902b7L, p.parentSpanId());
+        assertTrue(p.parentRemote());
+        assertEquals("vendor=a,other=b", p.traceState());
+        assertEquals("GET /orders/{id}", p.name());
+        assertEquals(SpanKind.SERVER, p.kind());
+        assertEquals(InstrumentationScope.JDK_HTTP_SERVER, p.scopeId());
+        assertEquals(1, p.traceFlags());
+        assertEquals(StatusCode.ERROR, p.statusCode());
+        assertEquals("upstream unavailable ❌", p.statusDescription());
+        assertEquals(Map.of("http.request.method", "GET", "http.response.status_code", 503L, "ratio", 0.25,
+            "cached", true, "greeting", "日本語 テキスト 😀 and ascii"), p.attributes());
+        assertTrue(p.start() <= p.end());
+        assertEquals(2, p.events().size());
+        assertEquals("retry", p.events().get(0).name());
+        assertEquals(Map.of("attempt", 2L, "reason", "timeout"), p.events().get(0).attributes());
+        DecodedSpan.Event exception = p.events().get(1);
+        assertEquals("exception", exception.name());
+        assertEquals("java.lang.IllegalStateException", exception.attributes().get("exception.type"));
+        assertEquals("boom", exception.attributes().get("exception.message"));
+        assertTrue(((String) exception.attributes().get("exception.stacktrace"))
+            .startsWith("java.lang.IllegalStateException: boom"));
+
+        assertEquals(p.traceIdHigh(), c.traceIdHigh());
+        assertEquals(p.traceIdLow(), c.traceIdLow());
+        assertEquals(p.spanId(), c.parentSpanId());
+        assertEquals("vendor=a,other=b", c.traceState());
+        assertEquals(false, c.parentRemote());
+        assertEquals("GET", c.name());
+        assertNotEquals(p.spanId(), c.spanId());
+        assertTrue(p.start() <= c.start() && c.end() <= p.end());
+    }
+
+    @Test
+    void limitsTruncateValuesAndCountDrops() {
+        RecordingFixture fixture = new RecordingFixture(SpanRing.MIN_CAPACITY, HeadSampler.alwaysOn(),
+            new SpanLimits(2, 1, 1, 5));
+        SpanSlot span = Tracer.startSpan(0, SpanKind.INTERNAL, "limited", null);
+        span.setAttribute("a", "abcdefgh").setAttribute("b", 1L).setAttribute("c", 2L).setAttribute("a", "xyz😀😀");
+        span.addEvent("first");
+        span.setEventAttribute("k1", "v").setEventAttribute("k2", "v");
+        span.addEvent("second");
+        span.end();
+        DecodedSpan decoded = fixture.drain().get(0);
+        // "xyz😀😀" is 7 chars: the cut at 5 would split the second emoji's surrogate pair, so it keeps 4 chars.
+        assertEquals(Map.of("a", "xyz😀", "b", 1L), decoded.attributes());
+        assertEquals(1, decoded.droppedAttributes());
+        assertEquals(1, decoded.events().size());
+        assertEquals(1, decoded.droppedEvents());
+        assertEquals(Map.of("k1", "v"), decoded.events().get(0).attributes());
+        assertEquals(1, decoded.events().get(0).droppedAttributes());
+    }
+
+    @Test
+    void recordLargerThanTheRingAllowsIsCutDownNotLost() {
+        RecordingFixture fixture = RecordingFixture.standard();
+        String big = "x".repeat(fixture.ring.maxRecordLength() / 3);
+        SpanSlot span = Tracer.startSpan(0, SpanKind.INTERNAL, "huge", null);
+        span.setAttribute("small", 1L).setAttribute("big1", big).setAttribute("big2", big).setAttribute("big3", big);
+        span.addEvent("e");
+        span.setEventAttribute("big", big);
+        span.end();
+        List<DecodedSpan> spans = fixture.drain();
+        assertEquals(1, spans.size());
+        DecodedSpan decoded = spans.get(0);
+        assertEquals("huge", decoded.name());
+        assertEquals(0, decoded.events().size());
+        assertEquals(1, decoded.droppedEvents());
+        assertEquals(List.of("small", "big1", "big2"), List.copyOf(decoded.attributes().keySet()));
+        assertEquals(1, decoded.droppedAttributes());
+        assertEquals(1, fixture.ring.cutToFit());
+    }
+
+    @Test
+    void loneSurrogatesAreWrittenAsReplacementNotCorrupted() {
+        RecordingFixture fixture = RecordingFixture.standard();
+        SpanSlot span = Tracer.startSpan(0, SpanKind.INTERNAL, "s", null);
+        span.setAttribute("lone", "a\uD800b\uDC00c");
+        span.end();
+        assertEquals("a?b?c", fixture.drain().get(0).attributes().get("lone"));
+    }
+}

@@ -1,0 +1,61 @@
+package dev.plume.bootstrap.trace;
+
+import dev.plume.bootstrap.record.RecordingFixture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The promise of the hot path, asserted exactly: recording a span allocates nothing once warmed up. */
+class ZeroAllocationTest {
+    private static final String[] KEYS = {"http.request.method", "url.path", "url.scheme", "http.route",
+        "server.address", "user_agent.original", "client.address", "network.protocol.version"};
+    private static final String[] VALUES = {"GET", "/users/42", "http", "/users", "127.0.0.1", "curl/8.0",
+        "10.0.0.7", "1.1"};
+
+    @AfterEach
+    void uninstall() {
+        Tracer.uninstall();
+    }
+
+    @Test
+    void steadyStateSpanRecordingAllocatesZeroBytes() throws Exception {
+        RecordingFixture fixture = RecordingFixture.standard();
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread reader = new Thread(() -> {
+            while (running.get()) {
+                fixture.ring.ringBuffer().read((type, buffer, index, length) -> { }, 1000);
+            }
+        });
+        reader.start();
+        try {
+            com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            recordSpans(300_000); // warm up: JIT, pool, thread-local state
+            long before = threads.getCurrentThreadAllocatedBytes();
+            recordSpans(100_000);
+            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            assertEquals(0, allocated, "bytes allocated by 100k spans");
+        } finally {
+            running.set(false);
+            reader.join();
+        }
+        assertTrue(fixture.ring.droppedEncodingFailed() == 0);
+    }
+
+    private static void recordSpans(int count) {
+        for (int i = 0; i < count; i++) {
+            SpanSlot span = Tracer.startSpan(InstrumentationScope.JDK_HTTP_SERVER, SpanKind.SERVER, "GET", "/users");
+            for (int a = 0; a < KEYS.length; a++) {
+                span.setAttribute(KEYS[a], VALUES[a]);
+            }
+            span.setAttribute("http.response.status_code", 200L);
+            span.addEvent("handled");
+            span.end();
+        }
+    }
+}

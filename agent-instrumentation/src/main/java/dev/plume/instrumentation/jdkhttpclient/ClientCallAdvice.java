@@ -1,0 +1,64 @@
+package dev.plume.instrumentation.jdkhttpclient;
+
+import dev.plume.bootstrap.http.AcceptAllHeaders;
+import dev.plume.bootstrap.http.AsyncClientSpanEnd;
+import dev.plume.bootstrap.http.HttpSpans;
+import dev.plume.bootstrap.trace.InstrumentationScope;
+import dev.plume.bootstrap.trace.SpanKind;
+import dev.plume.bootstrap.trace.SpanSlot;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Inlined into {@code HttpClientImpl#send} and the private {@code sendAsync} that every asynchronous call reaches.
+ * {@code send} gets a CLIENT span current on the caller's thread; {@code sendAsync} a detached span that ends when the
+ * response future completes. A {@code sendAsync} made by {@code send} is already traced and is skipped.
+ */
+public final class ClientCallAdvice {
+    private ClientCallAdvice() {
+    }
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static SpanSlot enter(@Advice.Argument(value = 0, readOnly = false) HttpRequest request,
+                                 @Advice.Origin("#m") String methodName) {
+        if (HttpSpans.isInside(InstrumentationScope.JDK_HTTP_CLIENT, SpanKind.CLIENT)) {
+            return null;
+        }
+        SpanSlot span = HttpSpans.startClient(InstrumentationScope.JDK_HTTP_CLIENT, request.method(), request.uri(),
+            !"send".equals(methodName));
+        if (span != null) {
+            try {
+                // HttpRequest is immutable: propagation sends a copy that carries the trace context headers.
+                HttpRequest.Builder copy = HttpRequest.newBuilder(request, AcceptAllHeaders.INSTANCE)
+                    .setHeader("traceparent", span.traceparent());
+                if (span.traceState() != null) {
+                    copy.setHeader("tracestate", span.traceState());
+                }
+                request = copy.build();
+            } catch (Throwable ignored) {
+                // the request goes out as the application built it
+            }
+        }
+        return span;
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void exit(@Advice.Enter SpanSlot span,
+                            @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object result,
+                            @Advice.Thrown Throwable error) {
+        if (span == null) {
+            return;
+        }
+        if (error == null && result instanceof CompletableFuture) {
+            ((CompletableFuture<?>) result).whenComplete(
+                new AsyncClientSpanEnd(span, AsyncClientSpanEnd.jdkHttpClientStatusCode));
+        } else {
+            HttpSpans.endClient(span, result instanceof HttpResponse ? ((HttpResponse<?>) result).statusCode() : -1,
+                error);
+        }
+    }
+}
