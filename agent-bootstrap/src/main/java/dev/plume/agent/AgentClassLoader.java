@@ -39,9 +39,17 @@ final class AgentClassLoader extends ClassLoader {
 
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-        if (name.startsWith("dev.plume.bootstrap.") || name.startsWith("dev.plume.shaded.agrona.")) {
+        if (name.startsWith("dev.plume.bootstrap.")) {
             // The runtime lives in the bootstrap loader: one copy, shared with the advice in application classes.
             return Class.forName(name, false, null);
+        }
+        if (name.startsWith("dev.plume.shaded.agrona.")) {
+            // The ring buffer's classes must be the bootstrap's copy; Agrona classes only the exporter uses are ours.
+            try {
+                return Class.forName(name, false, null);
+            } catch (ClassNotFoundException notInBootstrap) {
+                return findClass(name);
+            }
         }
         return super.loadClass(name, resolve);
     }

@@ -11,6 +11,7 @@ import dev.plume.instrumentation.jdkhttpclient.JdkHttpClientInstrumentation;
 import dev.plume.instrumentation.jdkhttpserver.JdkHttpServerInstrumentation;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
@@ -44,13 +45,20 @@ public final class PlumeInstaller {
         long ringBytes = config.getBytes("plume.ring.buffer.size", SpanRing.DEFAULT_CAPACITY, SpanRing.MIN_CAPACITY,
             SpanRing.MAX_CAPACITY);
         SpanRing ring = new SpanRing(SpanRing.capacityFor(ringBytes));
+        PlumeExporter exporter = PlumeExporter.start(config, ring, agentVersion == null ? "dev" : agentVersion);
         Tracer.install(ring, HeadSampler.from(config), SpanLimits.from(config));
-        installTransformer(instrumentation, config);
-        PlumeExporter.start(config, ring, agentVersion == null ? "dev" : agentVersion);
+        try {
+            installTransformer(instrumentation, config);
+        } catch (Throwable t) {
+            // Start-up is all or nothing: no spans recorded into a ring nobody reads, no half-applied advice.
+            Tracer.uninstall();
+            exporter.shutdown();
+            throw t;
+        }
         PlumeLog.debug("started, version " + agentVersion + ", ring " + ring.capacity() + " bytes");
     }
 
-    static void installTransformer(Instrumentation instrumentation, PlumeConfig config) {
+    static ResettableClassFileTransformer installTransformer(Instrumentation instrumentation, PlumeConfig config) {
         AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
             .disableClassFormatChanges()
             .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
@@ -69,7 +77,7 @@ public final class PlumeInstaller {
                 builder = library.extend(builder, instrumentation);
             }
         }
-        builder.installOn(instrumentation);
+        return builder.installOn(instrumentation);
     }
 
     /** Transformation failures are logged (rate-limited) and counted; the class loads untransformed. */
