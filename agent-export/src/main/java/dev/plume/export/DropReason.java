@@ -1,0 +1,33 @@
+package dev.plume.export;
+
+/** Why a span never reached its destination; every dropped span is counted under exactly one reason. */
+public enum DropReason {
+    /** The ring was full when the application thread ended the span (counted by the ring, never waited for). */
+    RING_FULL("ring full"),
+    /** Writing the record into the ring failed on the application thread (a bug, counted so it shows). */
+    RECORD_WRITE_FAILED("record write failed"),
+    /** A record in the ring could not be read. */
+    MALFORMED_RECORD("malformed record"),
+    /** A readable record could not be encoded for export. */
+    ENCODING_FAILED("encoding failed"),
+    /** The backend could not be reached or answered with an error. */
+    EXPORT_FAILED("export failed"),
+    /** The backend accepted the request but rejected these spans (OTLP partial success). */
+    REJECTED_BY_BACKEND("rejected by backend"),
+    /** The exporter could not be set up, for example a malformed endpoint URL. */
+    INVALID_CONFIGURATION("invalid configuration"),
+    /** {@code otel.traces.exporter=none}: spans are read and discarded on purpose. */
+    EXPORTER_NONE("exporter none"),
+    /** Shutdown's time budget ran out before the span could be sent. */
+    SHUTDOWN_TIMEOUT("shutdown timeout");
+
+    private final String description;
+
+    DropReason(String description) {
+        this.description = description;
+    }
+
+    public String description() {
+        return description;
+    }
+}

@@ -1,0 +1,305 @@
+package dev.plume.export;
+
+import dev.plume.bootstrap.PlumeLog;
+import dev.plume.bootstrap.config.PlumeConfig;
+import dev.plume.bootstrap.record.SpanRecordCodec;
+import dev.plume.bootstrap.record.SpanRecordReader;
+import dev.plume.bootstrap.record.SpanRing;
+import dev.plume.export.console.ConsoleTraceExporter;
+import dev.plume.export.otlp.OtlpTraceExporter;
+import dev.plume.export.resource.Resource;
+import dev.plume.export.resource.ResourceDetector;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.MessageHandler;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The exporter thread ({@code plume-exporter}): what happens to a span after the application is done with it.
+ * Read top to bottom: {@link #start} sets the thread off; {@link #run} detects the resource and builds the exporters,
+ * then loops: read span records from the ring, hand each to the exporters, send the batch when it is full or old
+ * enough, and idle without spinning when there is nothing to do. {@link #shutdown} drains what is left within
+ * {@code otel.bsp.export.timeout}. Every span is accounted for in {@link ExporterMetrics}.
+ */
+public final class PlumeExporter {
+    static final String THREAD_NAME = "plume-exporter";
+
+    // Idle: a few spins and yields keep a burst cheap, then parking grows to 20 ms so an idle JVM costs nothing.
+    private static final long IDLE_MAX_SPINS = 10;
+    private static final long IDLE_MAX_YIELDS = 20;
+    private static final long IDLE_MIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final long IDLE_MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private final PlumeConfig config;
+    private final SpanRing ring;
+    private final String agentVersion;
+    private final PrintStream consoleOut;
+    private final ExportSettings settings;
+    private final ExporterMetrics metrics;
+    private final SpanRecordReader reader = new SpanRecordReader();
+    private final MessageHandler recordHandler = this::onRecord;
+    private final IdleStrategy idle = new BackoffIdleStrategy(IDLE_MAX_SPINS, IDLE_MAX_YIELDS, IDLE_MIN_PARK_NANOS,
+        IDLE_MAX_PARK_NANOS);
+    private final AtomicBoolean shutdownStarted = new AtomicBoolean();
+    private final Thread thread;
+    private final Thread shutdownHook;
+
+    private volatile boolean running = true;
+    private volatile long shutdownDeadlineNanos;
+
+    // exporter thread only
+    private TraceExporter accounting;
+    private List<TraceExporter> others = List.of();
+    private int batchCount;
+    private long batchStartNanos;
+
+    private PlumeExporter(PlumeConfig config, SpanRing ring, String agentVersion, PrintStream consoleOut) {
+        this.config = config;
+        this.ring = ring;
+        this.agentVersion = agentVersion;
+        this.consoleOut = consoleOut;
+        this.settings = ExportSettings.from(config);
+        this.metrics = new ExporterMetrics(ring);
+        this.thread = new Thread(this::run, THREAD_NAME);
+        this.shutdownHook = new Thread(this::shutdown, THREAD_NAME + "-shutdown");
+    }
+
+    /**
+     * Starts the exporter thread (a daemon named {@code plume-exporter}) and registers a JVM shutdown hook that
+     * flushes the last spans. Returns at once: resource detection and connection set-up happen on the new thread.
+     */
+    public static PlumeExporter start(PlumeConfig config, SpanRing ring, String agentVersion) {
+        return start(config, ring, agentVersion, null);
+    }
+
+    /** As {@link #start(PlumeConfig, SpanRing, String)}, with the console exporter printing to {@code consoleOut}. */
+    static PlumeExporter start(PlumeConfig config, SpanRing ring, String agentVersion, PrintStream consoleOut) {
+        PlumeExporter exporter = new PlumeExporter(config, ring, agentVersion, consoleOut);
+        exporter.thread.setDaemon(true);
+        exporter.thread.setContextClassLoader(PlumeExporter.class.getClassLoader());
+        exporter.thread.setUncaughtExceptionHandler((t, e) ->
+            PlumeLog.error("exporter thread stopped, spans are no longer exported: " + e));
+        exporter.thread.start();
+        try {
+            Runtime.getRuntime().addShutdownHook(exporter.shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down: nothing will call the hook, nothing needs to
+        }
+        return exporter;
+    }
+
+    public ExporterMetrics metrics() {
+        return metrics;
+    }
+
+    public ExportSettings settings() {
+        return settings;
+    }
+
+    /** Whether the exporter thread is still alive (false once {@link #shutdown()} has finished its work). */
+    public boolean isRunning() {
+        return thread.isAlive();
+    }
+
+    private void run() {
+        // 1. Set-up, here rather than in premain: the host name may wait on DNS, OkHttp loads many classes.
+        try {
+            Resource resource = ResourceDetector.detect(config, agentVersion);
+            buildExporters(resource);
+        } catch (Throwable t) {
+            PlumeLog.error("cannot set up span export, spans are dropped and counted: " + t);
+            accounting = new DiscardingExporter(DropReason.INVALID_CONFIGURATION);
+            others = List.of();
+        }
+
+        // 2. The loop: read, batch, send, idle.
+        while (running) {
+            int work = 0;
+            try {
+                work += ring.ringBuffer().read(recordHandler, settings.maxBatchSize() - batchCount);
+                long now = System.nanoTime();
+                if (batchCount >= settings.maxBatchSize()
+                    || (batchCount > 0 && now - batchStartNanos >= settings.scheduleDelayMillis() * 1_000_000)) {
+                    flushBatch(Long.MAX_VALUE);
+                    work++;
+                }
+                tickExporters(now);
+            } catch (Throwable t) {
+                PlumeLog.warnRateLimited("exporter-loop", "exporter loop error, continuing: " + t);
+            }
+            idle.idle(work);
+        }
+
+        // 3. Shutdown: drain the ring and send the rest, within the export timeout.
+        drainUntil(shutdownDeadlineNanos);
+        for (TraceExporter exporter : exporters()) {
+            try {
+                exporter.shutdown();
+            } catch (Throwable t) {
+                PlumeLog.warn("exporter shutdown failed: " + t);
+            }
+        }
+        if (metrics.spansDroppedTotal() > 0) {
+            PlumeLog.info("exporter stopped: " + metrics);
+        } else {
+            PlumeLog.debug("exporter stopped: " + metrics);
+        }
+    }
+
+    private void buildExporters(Resource resource) {
+        List<TraceExporter> built = new ArrayList<>();
+        for (String name : settings.exporters()) {
+            built.add(switch (name) {
+                case ExportSettings.OTLP -> OtlpTraceExporter.create(config, resource, agentVersion);
+                case ExportSettings.CONSOLE -> consoleOut != null
+                    ? new ConsoleTraceExporter(consoleOut, ConsoleTraceExporter.stdoutIsUtf8())
+                    : new ConsoleTraceExporter();
+                default -> new DiscardingExporter(DropReason.EXPORTER_NONE);
+            });
+        }
+        // the first exporter keeps the books (OTLP when selected); the others see the same spans
+        accounting = built.get(0);
+        others = List.copyOf(built.subList(1, built.size()));
+    }
+
+    /** Called by the ring for each record, while the record is still in the ring. */
+    private void onRecord(int msgTypeId, MutableDirectBuffer buffer, int index, int length) {
+        metrics.spanRead();
+        if (msgTypeId != SpanRecordCodec.MSG_TYPE_SPAN) {
+            metrics.spanDropped(DropReason.MALFORMED_RECORD);
+            return;
+        }
+        try {
+            reader.wrap(buffer, index, length);
+        } catch (RuntimeException e) {
+            metrics.spanDropped(DropReason.MALFORMED_RECORD);
+            PlumeLog.warnRateLimited("malformed-record", "cannot read a span record, span dropped: " + e.getMessage());
+            return;
+        }
+        boolean taken;
+        try {
+            taken = accounting.add(reader);
+        } catch (RuntimeException e) {
+            taken = false;
+        }
+        if (!taken) {
+            metrics.spanDropped(DropReason.ENCODING_FAILED);
+            PlumeLog.warnRateLimited("encoding-failed", "cannot encode a span record, span dropped");
+            return;
+        }
+        for (TraceExporter other : others) {
+            try {
+                other.add(reader);
+            } catch (RuntimeException e) {
+                PlumeLog.warnRateLimited("secondary-exporter", "exporter " + other.getClass().getSimpleName()
+                    + " failed on a span: " + e);
+            }
+        }
+        if (batchCount++ == 0) {
+            batchStartNanos = System.nanoTime();
+        }
+        metrics.spanBuffered();
+    }
+
+    /** Sends the batch through every exporter; the accounting exporter's outcome is what the metrics count. */
+    private void flushBatch(long timeoutMillis) {
+        int count = batchCount;
+        batchCount = 0;
+        BatchOutcome outcome;
+        try {
+            outcome = accounting.flush(timeoutMillis);
+        } catch (RuntimeException e) {
+            PlumeLog.warnRateLimited("flush-failed", "export of " + count + " spans failed: " + e);
+            outcome = BatchOutcome.dropped(count, DropReason.EXPORT_FAILED);
+        }
+        metrics.batchDone(count, outcome);
+        for (TraceExporter other : others) {
+            try {
+                other.flush(timeoutMillis);
+            } catch (RuntimeException e) {
+                PlumeLog.warnRateLimited("secondary-exporter", "exporter " + other.getClass().getSimpleName()
+                    + " failed: " + e);
+            }
+        }
+    }
+
+    private void tickExporters(long now) {
+        accounting.tick(now);
+        for (TraceExporter other : others) {
+            other.tick(now);
+        }
+    }
+
+    /** Reads and sends until the ring is empty or the deadline passes; what is buffered then is dropped and counted. */
+    private void drainUntil(long deadlineNanos) {
+        while (true) {
+            long remainingNanos = deadlineNanos - System.nanoTime();
+            if (remainingNanos <= 0) {
+                break;
+            }
+            int read;
+            try {
+                read = ring.ringBuffer().read(recordHandler, settings.maxBatchSize() - batchCount);
+                if (batchCount >= settings.maxBatchSize() || (read == 0 && batchCount > 0)) {
+                    flushBatch(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNanos)));
+                }
+            } catch (Throwable t) {
+                PlumeLog.warn("error while draining spans at shutdown: " + t);
+                break;
+            }
+            if (read == 0 && batchCount == 0) {
+                return;
+            }
+        }
+        if (batchCount > 0) {
+            metrics.bufferedDropped(batchCount, DropReason.SHUTDOWN_TIMEOUT);
+            batchCount = 0;
+        }
+    }
+
+    private List<TraceExporter> exporters() {
+        List<TraceExporter> all = new ArrayList<>();
+        if (accounting != null) {
+            all.add(accounting);
+        }
+        all.addAll(others);
+        return all;
+    }
+
+    /**
+     * Stops the exporter: drains the ring and flushes the last batch, waiting at most {@code otel.bsp.export.timeout};
+     * the thread is a daemon, so it never holds the JVM longer. Safe to call more than once and from the hook.
+     */
+    public void shutdown() {
+        long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.exportTimeoutMillis());
+        if (shutdownStarted.compareAndSet(false, true)) {
+            shutdownDeadlineNanos = System.nanoTime() + timeoutNanos;
+            running = false;
+            if (Thread.currentThread() != shutdownHook) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
+                } catch (IllegalStateException e) {
+                    // the JVM is shutting down; the hook runs anyway and finds the work done
+                }
+            }
+        }
+        if (Thread.currentThread() == thread) {
+            return;
+        }
+        // unpark, never interrupt: an interrupted thread would fail the very HTTP call that flushes the last spans
+        LockSupport.unpark(thread);
+        long waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(shutdownDeadlineNanos - System.nanoTime()));
+        try {
+            thread.join(waitMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

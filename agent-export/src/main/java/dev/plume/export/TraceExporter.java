@@ -1,0 +1,27 @@
+package dev.plume.export;
+
+import dev.plume.bootstrap.record.SpanRecordReader;
+
+/**
+ * A destination for the spans the exporter thread reads from the ring (OTLP, the console, or nowhere). Every method is
+ * called on the exporter thread only.
+ */
+public interface TraceExporter {
+    /**
+     * Takes one span while its record is still in the ring (the reader is only valid during the call).
+     *
+     * @return false when the span could not be taken; it is then dropped and counted
+     */
+    boolean add(SpanRecordReader span);
+
+    /** Delivers the spans added since the last flush, waiting at most {@code timeoutMillis}. */
+    BatchOutcome flush(long timeoutMillis);
+
+    /** Housekeeping between reads, such as printing traces whose root span never arrived. */
+    default void tick(long nowNanos) {
+    }
+
+    /** Releases connections and writes out anything still held; called once, after the last flush. */
+    default void shutdown() {
+    }
+}

@@ -1,0 +1,311 @@
+package dev.plume.export.otlp;
+
+import dev.plume.bootstrap.record.SpanRecordReader;
+import dev.plume.bootstrap.trace.AttributeType;
+import dev.plume.bootstrap.trace.InstrumentationScope;
+import dev.plume.export.resource.Resource;
+import org.agrona.DirectBuffer;
+
+import java.util.Arrays;
+import java.util.Map;
+
+import static dev.plume.export.otlp.ProtobufWriter.WIRE_I32;
+import static dev.plume.export.otlp.ProtobufWriter.WIRE_I64;
+import static dev.plume.export.otlp.ProtobufWriter.WIRE_LEN;
+import static dev.plume.export.otlp.ProtobufWriter.WIRE_VARINT;
+
+/**
+ * Encodes span records into an OTLP {@code ExportTraceServiceRequest} (protobuf, hand-written: no protobuf runtime in
+ * the agent). Each span is encoded straight from the record as it is read, UTF-8 bytes copied from the ring buffer,
+ * into a reusable buffer of its instrumentation scope; {@link #encodeRequest()} then wraps the batch in one
+ * {@code ResourceSpans} with one {@code ScopeSpans} per scope. A warm encoder allocates nothing per span.
+ */
+public final class OtlpTraceEncoder {
+    // Field numbers from opentelemetry-proto: collector/trace/v1, trace/v1, common/v1, resource/v1.
+    private static final int REQUEST_RESOURCE_SPANS = 1;
+    private static final int RESOURCE_SPANS_RESOURCE = 1;
+    private static final int RESOURCE_SPANS_SCOPE_SPANS = 2;
+    private static final int SCOPE_SPANS_SCOPE = 1;
+    private static final int SCOPE_SPANS_SPANS = 2;
+    private static final int SCOPE_NAME = 1;
+    private static final int SCOPE_VERSION = 2;
+    private static final int RESOURCE_ATTRIBUTES = 1;
+
+    private static final int SPAN_TRACE_ID = 1;
+    private static final int SPAN_SPAN_ID = 2;
+    private static final int SPAN_TRACE_STATE = 3;
+    private static final int SPAN_PARENT_SPAN_ID = 4;
+    private static final int SPAN_NAME = 5;
+    private static final int SPAN_KIND = 6;
+    private static final int SPAN_START_TIME = 7;
+    private static final int SPAN_END_TIME = 8;
+    private static final int SPAN_ATTRIBUTES = 9;
+    private static final int SPAN_DROPPED_ATTRIBUTES = 10;
+    private static final int SPAN_EVENTS = 11;
+    private static final int SPAN_DROPPED_EVENTS = 12;
+    private static final int SPAN_STATUS = 15;
+    private static final int SPAN_FLAGS = 16;
+
+    private static final int EVENT_TIME = 1;
+    private static final int EVENT_NAME = 2;
+    private static final int EVENT_ATTRIBUTES = 3;
+    private static final int EVENT_DROPPED_ATTRIBUTES = 4;
+
+    private static final int STATUS_MESSAGE = 2;
+    private static final int STATUS_CODE = 3;
+
+    private static final int KEY_VALUE_KEY = 1;
+    private static final int KEY_VALUE_VALUE = 2;
+    private static final int ANY_VALUE_STRING = 1;
+    private static final int ANY_VALUE_BOOL = 2;
+    private static final int ANY_VALUE_INT = 3;
+    private static final int ANY_VALUE_DOUBLE = 4;
+
+    // SpanFlags: the W3C trace flags in the low byte; bit 8 says bit 9 (parent is remote) is known.
+    static final int FLAGS_TRACE_FLAGS_MASK = 0xFF;
+    static final int FLAGS_CONTEXT_HAS_IS_REMOTE = 0x100;
+    static final int FLAGS_CONTEXT_IS_REMOTE = 0x200;
+
+    private static final int INITIAL_SCOPE_CAPACITY = 64 << 10;
+    /** A buffer that one unusually large batch grew beyond this goes back to its initial size after the batch. */
+    private static final int SHRINK_ABOVE = 4 << 20;
+
+    private final byte[] resource;
+    private final byte[][] scopes;
+    private final ProtobufWriter[] spansByScope;
+    private final ProtobufWriter request = new ProtobufWriter(INITIAL_SCOPE_CAPACITY);
+    private int spanCount;
+
+    /** @param agentVersion written as every scope's version (may be null) */
+    public OtlpTraceEncoder(Resource resource, String agentVersion) {
+        this.resource = encodeResource(resource);
+        int scopeCount = InstrumentationScope.count() + 1; // the last one holds ids this build does not know
+        scopes = new byte[scopeCount][];
+        spansByScope = new ProtobufWriter[scopeCount];
+        for (int i = 0; i < scopeCount; i++) {
+            ProtobufWriter scope = new ProtobufWriter(64);
+            scope.string(SCOPE_NAME, InstrumentationScope.name(i < scopeCount - 1 ? i : -1));
+            if (agentVersion != null) {
+                scope.string(SCOPE_VERSION, agentVersion);
+            }
+            scopes[i] = Arrays.copyOf(scope.array(), scope.position());
+        }
+    }
+
+    /** The body of an OTLP {@code Resource} message; encoded once per process. */
+    public static byte[] encodeResource(Resource resource) {
+        ProtobufWriter out = new ProtobufWriter(1024);
+        for (Map.Entry<String, Object> entry : resource.attributes().entrySet()) {
+            int keyValue = out.beginMessage(RESOURCE_ATTRIBUTES);
+            out.string(KEY_VALUE_KEY, entry.getKey());
+            int anyValue = out.beginMessage(KEY_VALUE_VALUE);
+            Object value = entry.getValue();
+            if (value instanceof Long || value instanceof Integer) {
+                out.tag(ANY_VALUE_INT, WIRE_VARINT);
+                out.varint64(((Number) value).longValue());
+            } else if (value instanceof Double) {
+                out.tag(ANY_VALUE_DOUBLE, WIRE_I64);
+                out.fixed64(Double.doubleToRawLongBits((Double) value));
+            } else if (value instanceof Boolean) {
+                out.tag(ANY_VALUE_BOOL, WIRE_VARINT);
+                out.varint32((Boolean) value ? 1 : 0);
+            } else {
+                out.string(ANY_VALUE_STRING, String.valueOf(value));
+            }
+            out.endMessage(anyValue);
+            out.endMessage(keyValue);
+        }
+        return Arrays.copyOf(out.array(), out.position());
+    }
+
+    /** Adds one span to the batch; returns false (and leaves the batch as it was) when the record cannot be encoded. */
+    public boolean append(SpanRecordReader span) {
+        int scopeId = span.scopeId();
+        int scope = scopeId >= 0 && scopeId < scopes.length - 1 ? scopeId : scopes.length - 1;
+        ProtobufWriter out = spansByScope[scope];
+        if (out == null) {
+            out = new ProtobufWriter(INITIAL_SCOPE_CAPACITY);
+            spansByScope[scope] = out;
+        }
+        int rollback = out.position();
+        try {
+            encodeSpan(out, span);
+        } catch (RuntimeException e) {
+            out.truncate(rollback);
+            return false;
+        }
+        spanCount++;
+        return true;
+    }
+
+    public int spanCount() {
+        return spanCount;
+    }
+
+    /** Writes the request for the spans appended since the last {@link #reset()}; returns its length in bytes. */
+    public int encodeRequest() {
+        int resourceSpansLength = fieldLength(resource.length);
+        for (int s = 0; s < scopes.length; s++) {
+            if (hasSpans(s)) {
+                resourceSpansLength += fieldLength(scopeSpansLength(s));
+            }
+        }
+        request.reset();
+        request.tag(REQUEST_RESOURCE_SPANS, WIRE_LEN);
+        request.varint32(resourceSpansLength);
+        request.lengthDelimited(RESOURCE_SPANS_RESOURCE, resource, 0, resource.length);
+        for (int s = 0; s < scopes.length; s++) {
+            if (hasSpans(s)) {
+                request.tag(RESOURCE_SPANS_SCOPE_SPANS, WIRE_LEN);
+                request.varint32(scopeSpansLength(s));
+                request.lengthDelimited(SCOPE_SPANS_SCOPE, scopes[s], 0, scopes[s].length);
+                ProtobufWriter spans = spansByScope[s];
+                request.bytes(spans.array(), 0, spans.position());
+            }
+        }
+        return request.position();
+    }
+
+    /** The request written by {@link #encodeRequest()}, from index 0. */
+    public byte[] requestArray() {
+        return request.array();
+    }
+
+    /** Empties the batch, keeping the buffers for the next one. */
+    public void reset() {
+        spanCount = 0;
+        for (ProtobufWriter spans : spansByScope) {
+            if (spans != null) {
+                spans.reset();
+                spans.shrinkTo(SHRINK_ABOVE);
+            }
+        }
+        request.reset();
+        request.shrinkTo(SHRINK_ABOVE);
+    }
+
+    private boolean hasSpans(int scope) {
+        return spansByScope[scope] != null && spansByScope[scope].position() > 0;
+    }
+
+    private int scopeSpansLength(int scope) {
+        return fieldLength(scopes[scope].length) + spansByScope[scope].position();
+    }
+
+    /** Length of a length-delimited field with a one-byte tag (every field number here is below 16). */
+    private static int fieldLength(int length) {
+        return 1 + ProtobufWriter.varintSize(length) + length;
+    }
+
+    private static void encodeSpan(ProtobufWriter out, SpanRecordReader span) {
+        DirectBuffer buffer = span.buffer();
+        int spanMark = out.beginMessage(SCOPE_SPANS_SPANS);
+
+        out.tag(SPAN_TRACE_ID, WIRE_LEN);
+        out.varint32(16);
+        out.bigEndianLong(span.traceIdHigh());
+        out.bigEndianLong(span.traceIdLow());
+        out.tag(SPAN_SPAN_ID, WIRE_LEN);
+        out.varint32(8);
+        out.bigEndianLong(span.spanId());
+        if (span.traceStateLength() > 0) {
+            out.lengthDelimited(SPAN_TRACE_STATE, buffer, span.traceStateOffset(), span.traceStateLength());
+        }
+        long parentSpanId = span.parentSpanId();
+        if (parentSpanId != 0) {
+            out.tag(SPAN_PARENT_SPAN_ID, WIRE_LEN);
+            out.varint32(8);
+            out.bigEndianLong(parentSpanId);
+        }
+        if (span.nameLength() > 0) {
+            out.lengthDelimited(SPAN_NAME, buffer, span.nameOffset(), span.nameLength());
+        }
+        if (span.kind() != 0) {
+            out.tag(SPAN_KIND, WIRE_VARINT);
+            out.varint32(span.kind());
+        }
+        out.tag(SPAN_START_TIME, WIRE_I64);
+        out.fixed64(span.startEpochNanos());
+        out.tag(SPAN_END_TIME, WIRE_I64);
+        out.fixed64(span.endEpochNanos());
+
+        for (int i = 0, count = span.attributeCount(); i < count; i++) {
+            encodeAttribute(out, SPAN_ATTRIBUTES, span, buffer, i);
+        }
+        if (span.droppedAttributes() > 0) {
+            out.tag(SPAN_DROPPED_ATTRIBUTES, WIRE_VARINT);
+            out.varint32(span.droppedAttributes());
+        }
+
+        for (int e = 0, count = span.eventCount(); e < count; e++) {
+            int eventMark = out.beginMessage(SPAN_EVENTS);
+            out.tag(EVENT_TIME, WIRE_I64);
+            out.fixed64(span.eventEpochNanos(e));
+            if (span.eventNameLength(e) > 0) {
+                out.lengthDelimited(EVENT_NAME, buffer, span.eventNameOffset(e), span.eventNameLength(e));
+            }
+            for (int i = span.eventAttributeStart(e), end = span.eventAttributeEnd(e); i < end; i++) {
+                encodeAttribute(out, EVENT_ATTRIBUTES, span, buffer, i);
+            }
+            if (span.eventDroppedAttributes(e) > 0) {
+                out.tag(EVENT_DROPPED_ATTRIBUTES, WIRE_VARINT);
+                out.varint32(span.eventDroppedAttributes(e));
+            }
+            out.endMessage(eventMark);
+        }
+        if (span.droppedEvents() > 0) {
+            out.tag(SPAN_DROPPED_EVENTS, WIRE_VARINT);
+            out.varint32(span.droppedEvents());
+        }
+
+        int statusCode = span.statusCode();
+        int descriptionLength = span.statusDescriptionLength();
+        if (statusCode != 0 || descriptionLength > 0) {
+            int statusMark = out.beginMessage(SPAN_STATUS);
+            if (descriptionLength > 0) {
+                out.lengthDelimited(STATUS_MESSAGE, buffer, span.statusDescriptionOffset(), descriptionLength);
+            }
+            if (statusCode != 0) {
+                out.tag(STATUS_CODE, WIRE_VARINT);
+                out.varint32(statusCode);
+            }
+            out.endMessage(statusMark);
+        }
+
+        int flags = (span.traceFlags() & FLAGS_TRACE_FLAGS_MASK) | FLAGS_CONTEXT_HAS_IS_REMOTE;
+        if (span.isParentRemote()) {
+            flags |= FLAGS_CONTEXT_IS_REMOTE;
+        }
+        out.tag(SPAN_FLAGS, WIRE_I32);
+        out.fixed32(flags);
+
+        out.endMessage(spanMark);
+    }
+
+    /** A {@code KeyValue}; the {@code AnyValue} field is written even for "", 0 and false, so its type is kept. */
+    private static void encodeAttribute(ProtobufWriter out, int field, SpanRecordReader span, DirectBuffer buffer,
+                                        int i) {
+        int keyValueMark = out.beginMessage(field);
+        out.lengthDelimited(KEY_VALUE_KEY, buffer, span.attributeKeyOffset(i), span.attributeKeyLength(i));
+        int anyValueMark = out.beginMessage(KEY_VALUE_VALUE);
+        switch (span.attributeType(i)) {
+            case AttributeType.STRING -> out.lengthDelimited(ANY_VALUE_STRING, buffer, span.attributeStringOffset(i),
+                span.attributeStringLength(i));
+            case AttributeType.LONG -> {
+                out.tag(ANY_VALUE_INT, WIRE_VARINT);
+                out.varint64(span.attributeLong(i));
+            }
+            case AttributeType.DOUBLE -> {
+                out.tag(ANY_VALUE_DOUBLE, WIRE_I64);
+                out.fixed64(Double.doubleToRawLongBits(span.attributeDouble(i)));
+            }
+            case AttributeType.BOOLEAN -> {
+                out.tag(ANY_VALUE_BOOL, WIRE_VARINT);
+                out.varint32(span.attributeBoolean(i) ? 1 : 0);
+            }
+            default -> throw new IllegalStateException("unknown attribute type " + span.attributeType(i));
+        }
+        out.endMessage(anyValueMark);
+        out.endMessage(keyValueMark);
+    }
+}
