@@ -16,12 +16,14 @@ import java.util.Map;
  * {@link TraceTreeRenderer}), for a developer watching the application run.
  *
  * <p>Spans end before their parents, so spans wait here until their trace's root arrives: a span without a parent
- * prints its trace at once. A span whose parent is remote prints its trace {@value #REMOTE_ROOT_GRACE_MILLIS} ms later,
+ * prints its trace {@value #ROOT_SETTLE_MILLIS} ms later, because a server span of this process may still end after the
+ * client span that called it (the server finishes after sending its response). A span whose parent is remote prints its trace {@value #REMOTE_ROOT_GRACE_MILLIS} ms later,
  * because that parent may be a client span of this same process that has not ended yet (an application calling
  * itself). Spans whose root never arrives are printed as their own group after {@value #ORPHAN_TIMEOUT_MILLIS} ms,
  * or at shutdown.
  */
 public final class ConsoleTraceExporter implements TraceExporter {
+    static final long ROOT_SETTLE_MILLIS = 300;
     static final long REMOTE_ROOT_GRACE_MILLIS = 1_000;
     static final long ORPHAN_TIMEOUT_MILLIS = 5_000;
     /** Beyond this many waiting spans everything waiting is printed, so memory stays bounded. */
@@ -72,7 +74,7 @@ public final class ConsoleTraceExporter implements TraceExporter {
         trace.spans.add(span);
         pendingSpans++;
         if (span.parentSpanId() == 0) {
-            print(key, trace);
+            trace.printAtNanos = Math.min(trace.printAtNanos, nowNanos + ROOT_SETTLE_MILLIS * 1_000_000);
         } else if (span.parentRemote()) {
             trace.printAtNanos = Math.min(trace.printAtNanos, nowNanos + REMOTE_ROOT_GRACE_MILLIS * 1_000_000);
         } else {

@@ -51,6 +51,9 @@ class ConsoleTraceExporterTest {
         for (ConsoleSpan span : spans) {
             console.add(span, base);
         }
+        console.tick(base + ConsoleTraceExporter.ROOT_SETTLE_MILLIS * 1_000_000 - 1);
+        assertEquals("", printed.toString(StandardCharsets.UTF_8), "a late server span may still join the trace");
+        console.tick(base + ConsoleTraceExporter.ROOT_SETTLE_MILLIS * 1_000_000);
 
         List<String> lines = printed.toString(StandardCharsets.UTF_8).lines().toList();
         assertEquals(4, lines.size(), String.join("\n", lines));
@@ -100,6 +103,7 @@ class ConsoleTraceExporterTest {
         for (ConsoleSpan span : spans) {
             console.add(span, System.nanoTime());
         }
+        console.tick(System.nanoTime() + SECOND);
         List<String> lines = printed.toString(StandardCharsets.UTF_8).lines().toList();
         assertEquals("#".repeat(TraceTreeRenderer.BAR_WIDTH), bar(lines.get(1)));
         assertBar(lines.get(3), spans.get(0), spans.get(2).startEpochNanos(), spans.get(2).endEpochNanos(), '#');

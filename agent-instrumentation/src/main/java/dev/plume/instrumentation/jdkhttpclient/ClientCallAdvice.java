@@ -1,7 +1,7 @@
 package dev.plume.instrumentation.jdkhttpclient;
 
 import dev.plume.bootstrap.http.AcceptAllHeaders;
-import dev.plume.bootstrap.http.AsyncClientSpanEnd;
+import dev.plume.bootstrap.http.ClientSpanFuture;
 import dev.plume.bootstrap.http.HttpSpans;
 import dev.plume.bootstrap.trace.InstrumentationScope;
 import dev.plume.bootstrap.trace.SpanKind;
@@ -48,14 +48,14 @@ public final class ClientCallAdvice {
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     public static void exit(@Advice.Enter SpanSlot span,
-                            @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object result,
+                            @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object result,
                             @Advice.Thrown Throwable error) {
         if (span == null) {
             return;
         }
         if (error == null && result instanceof CompletableFuture) {
-            ((CompletableFuture<?>) result).whenComplete(
-                new AsyncClientSpanEnd(span, AsyncClientSpanEnd.jdkHttpClientStatusCode));
+            result = ClientSpanFuture.endOnCompletion((CompletableFuture<?>) result, span,
+                ClientSpanFuture.jdkHttpClientStatusCode);
         } else {
             HttpSpans.endClient(span, result instanceof HttpResponse ? ((HttpResponse<?>) result).statusCode() : -1,
                 error);

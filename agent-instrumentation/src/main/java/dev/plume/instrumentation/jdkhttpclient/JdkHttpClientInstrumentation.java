@@ -1,6 +1,6 @@
 package dev.plume.instrumentation.jdkhttpclient;
 
-import dev.plume.bootstrap.http.AsyncClientSpanEnd;
+import dev.plume.bootstrap.http.ClientSpanFuture;
 import dev.plume.instrumentation.LibraryInstrumentation;
 import dev.plume.instrumentation.ModuleReads;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -30,7 +30,7 @@ public final class JdkHttpClientInstrumentation implements LibraryInstrumentatio
     @Override
     public AgentBuilder extend(AgentBuilder builder, Instrumentation instrumentation) {
         try {
-            AsyncClientSpanEnd.jdkHttpClientStatusCode = MethodHandles.publicLookup()
+            ClientSpanFuture.jdkHttpClientStatusCode = MethodHandles.publicLookup()
                 .findVirtual(HttpResponse.class, "statusCode", MethodType.methodType(int.class))
                 .asType(MethodType.methodType(int.class, Object.class));
         } catch (ReflectiveOperationException e) {

@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
 public final class AgentProcess implements AutoCloseable {
 
     private static final Pattern LISTENING = Pattern.compile("LISTENING (\\d+)");
+    // "Exception" anywhere, or a class name ending in Error such as NoClassDefFoundError (not the level ERROR).
+    private static final Pattern THROWABLE_NAME = Pattern.compile("Exception|[A-Za-z]Error\\b");
     private static final Duration GRACE = Duration.ofSeconds(5);
     private static final int LINES_IN_DESCRIPTION = 400;
 
@@ -106,10 +108,11 @@ public final class AgentProcess implements AutoCloseable {
         return stderrLines().stream().filter(line -> line.startsWith("plume")).toList();
     }
 
-    /** Stack-trace frames on stderr and agent lines that mention an exception; a healthy run has none. */
+    /** Stack-trace lines on stderr and agent lines that name an exception or error; a healthy run has none. */
     public List<String> exceptionLines() {
         return stderrLines().stream()
-                .filter(line -> line.startsWith("\tat ") || line.startsWith("plume") && line.contains("Exception"))
+                .filter(line -> line.startsWith("\tat ") || line.startsWith("Caused by: ")
+                        || line.startsWith("plume") && THROWABLE_NAME.matcher(line).find())
                 .toList();
     }
 

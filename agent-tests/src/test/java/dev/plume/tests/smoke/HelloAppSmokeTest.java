@@ -1,0 +1,33 @@
+package dev.plume.tests.smoke;
+
+import dev.plume.tests.otlp.OtlpHttpReceiver;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The smallest app runs, prints and exits normally under the agent, which is what start-up is measured on. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class HelloAppSmokeTest {
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource("dev.plume.tests.smoke.InstalledJdks#all")
+    void runsAndExitsUnderTheAgent(Jdk jdk) {
+        try (OtlpHttpReceiver receiver = OtlpHttpReceiver.start();
+             AgentProcess app = AgentProcess.launch(jdk, SmokeArtifacts.helloAppJar())
+                     .systemProperty("otel.exporter.otlp.endpoint", receiver.endpoint())
+                     .systemProperty("otel.service.name", "smoke-hello-app")
+                     .start()) {
+            app.explainFailures(() -> {
+                assertEquals(0, app.awaitExit(Duration.ofSeconds(60)), "exit code");
+                assertEquals(List.of("hello, world"), app.stdoutLines());
+                assertEquals(List.of(), app.exceptionLines(), "stack traces or exceptions on stderr");
+            });
+        }
+    }
+}
