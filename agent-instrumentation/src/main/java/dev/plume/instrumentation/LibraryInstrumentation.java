@@ -1,14 +1,21 @@
 package dev.plume.instrumentation;
 
-import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+import net.bytebuddy.description.type.TypeDescription;
 
-import java.lang.instrument.Instrumentation;
+import java.util.Set;
 
-/** One instrumented library: the types it matches and the advice it applies. Enabled unless configured off. */
+/** One instrumented library: the classes it rewrites, by exact name, and the advice it applies to them. */
 public interface LibraryInstrumentation {
     /** The name in {@code otel.instrumentation.<name>.enabled}. */
     String name();
 
-    /** Adds this library's matchers and advice to the agent builder. */
-    AgentBuilder extend(AgentBuilder builder, Instrumentation instrumentation);
+    /**
+     * The binary names of the classes to instrument. The transformer compares every loading class's name with these
+     * before anything else, so a class the agent does not care about costs one hash lookup.
+     */
+    Set<String> typeNames();
+
+    /** The advice for one of {@link #typeNames()}; runs once per matching class. */
+    AsmVisitorWrapper advice(TypeDescription type);
 }

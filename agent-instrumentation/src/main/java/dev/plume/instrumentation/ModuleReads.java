@@ -1,7 +1,6 @@
 package dev.plume.instrumentation;
 
 import dev.plume.bootstrap.trace.Tracer;
-import net.bytebuddy.utility.JavaModule;
 
 import java.lang.instrument.Instrumentation;
 import java.util.Map;
@@ -11,18 +10,17 @@ import java.util.Set;
  * Advice inlined into a class of a named module (the JDK's own HTTP server and client) calls the runtime in the
  * bootstrap loader's unnamed module, which named modules do not read by default: this adds the read edge.
  */
-public final class ModuleReads {
+final class ModuleReads {
     private ModuleReads() {
     }
 
-    public static void ensureReadsRuntime(Instrumentation instrumentation, JavaModule module) {
+    static void ensureReadsRuntime(Instrumentation instrumentation, Module module) {
         if (module == null || !module.isNamed()) {
             return;
         }
-        Module named = (Module) module.unwrap();
         Module runtime = Tracer.class.getModule();
-        if (!named.canRead(runtime)) {
-            instrumentation.redefineModule(named, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of());
+        if (!module.canRead(runtime)) {
+            instrumentation.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of());
         }
     }
 }

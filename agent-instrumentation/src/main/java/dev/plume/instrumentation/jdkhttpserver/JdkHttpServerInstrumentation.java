@@ -1,11 +1,11 @@
 package dev.plume.instrumentation.jdkhttpserver;
 
 import dev.plume.instrumentation.LibraryInstrumentation;
-import dev.plume.instrumentation.ModuleReads;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+import net.bytebuddy.description.type.TypeDescription;
 
-import java.lang.instrument.Instrumentation;
+import java.util.Set;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
@@ -21,11 +21,12 @@ public final class JdkHttpServerInstrumentation implements LibraryInstrumentatio
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, Instrumentation instrumentation) {
-        return builder.type(named("com.sun.net.httpserver.Filter$Chain"))
-            .transform((type, description, loader, module, domain) -> {
-                ModuleReads.ensureReadsRuntime(instrumentation, module);
-                return type.visit(Advice.to(FilterChainAdvice.class).on(named("doFilter").and(takesArguments(1))));
-            });
+    public Set<String> typeNames() {
+        return Set.of("com.sun.net.httpserver.Filter$Chain");
+    }
+
+    @Override
+    public AsmVisitorWrapper advice(TypeDescription type) {
+        return Advice.to(FilterChainAdvice.class).on(named("doFilter").and(takesArguments(1)));
     }
 }
