@@ -50,6 +50,13 @@ public final class AgentProcess implements AutoCloseable {
     }
 
     /** Starts describing a launch of {@code appJar} with {@code jdk}, under the agent jar the build produced. */
+    /** Launches a JDK module's main class ({@code java -m module}), e.g. the JDK's own {@code jdk.httpserver}. */
+    public static Builder launchModule(Jdk jdk, String mainModule) {
+        Builder builder = new Builder(jdk, null);
+        builder.mainModule = mainModule;
+        return builder;
+    }
+
     public static Builder launch(Jdk jdk, Path appJar) {
         return new Builder(jdk, appJar);
     }
@@ -173,6 +180,7 @@ public final class AgentProcess implements AutoCloseable {
         private final Jdk jdk;
         private final Path appJar;
         private Path agentJar;
+        private String mainModule;
         private final Map<String, String> systemProperties = new LinkedHashMap<>();
         private final List<String> args = new ArrayList<>();
 
@@ -202,8 +210,13 @@ public final class AgentProcess implements AutoCloseable {
             command.add(jdk.javaExecutable().toString());
             command.add("-javaagent:" + (agentJar != null ? agentJar : SmokeArtifacts.agentJar()));
             systemProperties.forEach((key, value) -> command.add("-D" + key + "=" + value));
-            command.add("-jar");
-            command.add(appJar.toString());
+            if (mainModule != null) {
+                command.add("-m");
+                command.add(mainModule);
+            } else {
+                command.add("-jar");
+                command.add(appJar.toString());
+            }
             command.addAll(args);
 
             ProcessBuilder builder = new ProcessBuilder(command);
