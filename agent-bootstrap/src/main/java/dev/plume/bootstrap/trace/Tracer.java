@@ -68,13 +68,11 @@ public final class Tracer {
         ThreadState state = ThreadState.current();
         SpanSlot slot = state.acquire();
         if (W3cTraceContext.isValid(traceparent)) {
-            slot.traceIdHigh = W3cTraceContext.traceIdHigh(traceparent);
-            slot.traceIdLow = W3cTraceContext.traceIdLow(traceparent);
-            slot.parentSpanId = W3cTraceContext.parentSpanId(traceparent);
-            slot.traceFlags = W3cTraceContext.traceFlags(traceparent) & W3cTraceContext.FLAG_SAMPLED;
-            slot.traceState = tracestate != null && tracestate.length() <= W3cTraceContext.MAX_TRACESTATE_LENGTH
-                ? tracestate : null;
-            slot.parentRemote = true;
+            setParent(slot, W3cTraceContext.traceIdHigh(traceparent), W3cTraceContext.traceIdLow(traceparent),
+                W3cTraceContext.parentSpanId(traceparent),
+                W3cTraceContext.traceFlags(traceparent) & W3cTraceContext.FLAG_SAMPLED,
+                tracestate != null && tracestate.length() <= W3cTraceContext.MAX_TRACESTATE_LENGTH ? tracestate : null,
+                true);
         } else {
             inheritCurrentContext(slot, state);
         }
@@ -122,30 +120,26 @@ public final class Tracer {
 
     private static void inheritCurrentContext(SpanSlot slot, ThreadState state) {
         SpanSlot parent = state.currentSpan;
-        if (parent != null) {
-            slot.traceIdHigh = parent.traceIdHigh;
-            slot.traceIdLow = parent.traceIdLow;
-            slot.parentSpanId = parent.spanId;
-            slot.traceFlags = parent.traceFlags;
-            slot.traceState = parent.traceState;
-            slot.parentRemote = false;
-            return;
-        }
         SpanContext attached = state.attached;
-        if (attached != null) {
-            slot.traceIdHigh = attached.traceIdHigh;
-            slot.traceIdLow = attached.traceIdLow;
-            slot.parentSpanId = attached.spanId;
-            slot.traceFlags = attached.traceFlags;
-            slot.traceState = attached.traceState;
-            slot.parentRemote = attached.remote;
-            return;
+        if (parent != null) {
+            setParent(slot, parent.traceIdHigh, parent.traceIdLow, parent.spanId, parent.traceFlags, parent.traceState,
+                false);
+        } else if (attached != null) {
+            setParent(slot, attached.traceIdHigh, attached.traceIdLow, attached.spanId, attached.traceFlags,
+                attached.traceState, attached.remote);
+        } else {
+            setParent(slot, 0, 0, 0, 0, null, false);
         }
-        slot.parentSpanId = 0;
-        slot.traceIdHigh = 0;
-        slot.traceIdLow = 0;
-        slot.traceState = null;
-        slot.parentRemote = false;
+    }
+
+    private static void setParent(SpanSlot slot, long traceIdHigh, long traceIdLow, long parentSpanId, int traceFlags,
+                                  String traceState, boolean remote) {
+        slot.traceIdHigh = traceIdHigh;
+        slot.traceIdLow = traceIdLow;
+        slot.parentSpanId = parentSpanId;
+        slot.traceFlags = traceFlags;
+        slot.traceState = traceState;
+        slot.parentRemote = remote;
     }
 
     private static SpanSlot begin(SpanSlot slot, ThreadState state, int scopeId, int kind, String name,
