@@ -10,8 +10,17 @@ public enum DropReason {
     MALFORMED_RECORD("malformed record"),
     /** A readable record could not be encoded for export. */
     ENCODING_FAILED("encoding failed"),
-    /** The backend could not be reached or answered with an error. */
+    /** The exporter failed on a batch in an unexpected way (a bug, counted so it shows). */
     EXPORT_FAILED("export failed"),
+    /**
+     * The send queue was full (bytes or batches) while the backend was slow or away: the oldest waiting batch made
+     * room for the newest, because during an incident the newest spans are what the operator needs.
+     */
+    QUEUE_FULL("queue full"),
+    /** The backend answered with an error the OTLP specification says not to retry (such as HTTP 400). */
+    NON_RETRYABLE("non-retryable answer"),
+    /** The backend kept answering with retryable errors or timing out until the batch ran out of attempts. */
+    RETRIES_EXHAUSTED("retries exhausted"),
     /** The backend accepted the request but rejected these spans (OTLP partial success). */
     REJECTED_BY_BACKEND("rejected by backend"),
     /** The exporter could not be set up, for example a malformed endpoint URL. */

@@ -2,26 +2,43 @@ package dev.plume.export;
 
 import dev.plume.bootstrap.record.SpanRing;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The exporter's own counts, so that every span is accounted for: each span read from the ring is exported, dropped
- * (with a reason) or still buffered in the current batch. Spans dropped before the ring (ring full) come from the
- * ring's own counters. With several exporters selected, the counts follow the OTLP exporter when it is one of them.
- * Written by the exporter thread only; readable from any thread.
+ * (with a reason), or still buffered in the current batch or the send queue. Spans dropped before the ring (ring full)
+ * come from the ring's own counters. With several exporters selected, the counts follow the OTLP exporter when it is
+ * one of them. Written by the exporter thread and the send queue's threads; readable from any thread (and over JMX).
+ * Once the ring is drained: recorded = exported + dropped + buffered.
  */
-public final class ExporterMetrics {
+public final class ExporterMetrics implements ExporterMXBean {
     private final SpanRing ring;
     private final AtomicLong read = new AtomicLong();
     private final AtomicLong exported = new AtomicLong();
-    private final AtomicLong buffered = new AtomicLong();
+    private final AtomicLong inBatch = new AtomicLong();
+    private final AtomicLong queued = new AtomicLong();
     private final AtomicLong batchesExported = new AtomicLong();
     private final AtomicLong batchesFailed = new AtomicLong();
     private final AtomicLongArray dropped = new AtomicLongArray(DropReason.values().length);
+    private final AtomicLong batchesQueued = new AtomicLong();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong bytesSent = new AtomicLong();
+    private final AtomicLong latencyLastNanos = new AtomicLong();
+    private final AtomicLong latencyMaxNanos = new AtomicLong();
 
     ExporterMetrics(SpanRing ring) {
         this.ring = ring;
+    }
+
+    /** Spans that reached the exporter or were dropped before the ring; spans still in the ring are not counted yet. */
+    public long spansRecorded() {
+        return spansRead() + ring.droppedRingFull() + ring.droppedEncodingFailed();
     }
 
     /** Records read from the ring. */
@@ -34,9 +51,14 @@ public final class ExporterMetrics {
         return exported.get();
     }
 
-    /** Spans taken into the batch being built and not yet flushed. */
+    /** Spans in the batch being built or waiting in the send queue. */
     public long spansBuffered() {
-        return buffered.get();
+        return inBatch.get() + queued.get();
+    }
+
+    /** Spans in encoded batches in the send queue: waiting, in flight, or waiting to be retried. */
+    public long spansQueued() {
+        return queued.get();
     }
 
     public long spansDropped(DropReason reason) {
@@ -65,21 +87,116 @@ public final class ExporterMetrics {
         return batchesFailed.get();
     }
 
+    /** Export requests that got an answer or failed (each attempt of a retried batch counts). */
+    public long exportRequests() {
+        return requests.get();
+    }
+
+    /** Attempts scheduled again after a retryable failure. */
+    public long retries() {
+        return retries.get();
+    }
+
+    /** Payload bytes of every export request sent (compressed, framed), retries included. */
+    public long bytesSent() {
+        return bytesSent.get();
+    }
+
+    // ---- JMX view
+
+    @Override
+    public long getSpansRecorded() {
+        return spansRecorded();
+    }
+
+    @Override
+    public long getSpansRead() {
+        return spansRead();
+    }
+
+    @Override
+    public long getSpansExported() {
+        return spansExported();
+    }
+
+    @Override
+    public long getSpansBuffered() {
+        return spansBuffered();
+    }
+
+    @Override
+    public long getSpansQueued() {
+        return spansQueued();
+    }
+
+    @Override
+    public long getSpansDroppedTotal() {
+        return spansDroppedTotal();
+    }
+
+    @Override
+    public Map<String, Long> getSpansDroppedByReason() {
+        Map<String, Long> byReason = new LinkedHashMap<>();
+        for (DropReason reason : DropReason.values()) {
+            byReason.put(reason.description(), spansDropped(reason));
+        }
+        return byReason;
+    }
+
+    @Override
+    public long getBatchesQueued() {
+        return batchesQueued.get();
+    }
+
+    @Override
+    public long getQueuedBytes() {
+        return queuedBytes.get();
+    }
+
+    @Override
+    public long getExportRequests() {
+        return exportRequests();
+    }
+
+    @Override
+    public long getRetries() {
+        return retries();
+    }
+
+    @Override
+    public long getBytesSent() {
+        return bytesSent();
+    }
+
+    @Override
+    public long getExportLatencyMillisLast() {
+        return TimeUnit.NANOSECONDS.toMillis(latencyLastNanos.get());
+    }
+
+    @Override
+    public long getExportLatencyMillisMax() {
+        return TimeUnit.NANOSECONDS.toMillis(latencyMaxNanos.get());
+    }
+
+    // ---- written by the exporter thread
+
     void spanRead() {
         read.incrementAndGet();
     }
 
     void spanBuffered() {
-        buffered.incrementAndGet();
+        inBatch.incrementAndGet();
     }
 
     void spanDropped(DropReason reason) {
         dropped.incrementAndGet(reason.ordinal());
     }
 
-    /** A batch of {@code count} buffered spans left the exporter with this outcome. */
+    /** A batch of {@code count} buffered spans left the exporter thread with this outcome. */
     void batchDone(int count, BatchOutcome outcome) {
-        int accounted = outcome.exported() + outcome.dropped();
+        int accounted = outcome.exported() + outcome.dropped() + outcome.queued();
+        // queued first, so that a reader never sees the spans in neither place
+        queued.addAndGet(outcome.queued());
         exported.addAndGet(outcome.exported());
         if (outcome.dropped() > 0) {
             dropped.addAndGet(outcome.reason().ordinal(), outcome.dropped());
@@ -88,10 +205,10 @@ public final class ExporterMetrics {
             // an exporter that under-reports must not make spans disappear from the books
             dropped.addAndGet(DropReason.EXPORT_FAILED.ordinal(), count - accounted);
         }
-        buffered.addAndGet(-count);
+        inBatch.addAndGet(-count);
         if (outcome.dropped() > 0 || accounted < count) {
             batchesFailed.incrementAndGet();
-        } else if (count > 0) {
+        } else if (outcome.exported() > 0) {
             batchesExported.incrementAndGet();
         }
     }
@@ -99,7 +216,46 @@ public final class ExporterMetrics {
     /** Spans still buffered when shutdown's time ran out. */
     void bufferedDropped(int count, DropReason reason) {
         dropped.addAndGet(reason.ordinal(), count);
-        buffered.addAndGet(-count);
+        inBatch.addAndGet(-count);
+    }
+
+    // ---- written by the send queue (any thread)
+
+    /** A queued batch of {@code count} spans is done: {@code rejected} of them refused by the backend. */
+    public void queuedDelivered(int count, int rejected) {
+        exported.addAndGet(count - rejected);
+        if (rejected > 0) {
+            dropped.addAndGet(DropReason.REJECTED_BY_BACKEND.ordinal(), rejected);
+            batchesFailed.incrementAndGet();
+        } else {
+            batchesExported.incrementAndGet();
+        }
+        queued.addAndGet(-count);
+    }
+
+    /** A queued batch of {@code count} spans was given up for this reason. */
+    public void queuedDropped(int count, DropReason reason) {
+        dropped.addAndGet(reason.ordinal(), count);
+        batchesFailed.incrementAndGet();
+        queued.addAndGet(-count);
+    }
+
+    /** One export request finished (answered or failed) after {@code latencyNanos}, having sent {@code bytes}. */
+    public void requestDone(long bytes, long latencyNanos) {
+        requests.incrementAndGet();
+        bytesSent.addAndGet(bytes);
+        latencyLastNanos.set(latencyNanos);
+        latencyMaxNanos.accumulateAndGet(latencyNanos, Math::max);
+    }
+
+    public void retryScheduled() {
+        retries.incrementAndGet();
+    }
+
+    /** The send queue's size now, in batches and bytes. */
+    public void queueSize(int batches, long bytes) {
+        batchesQueued.set(batches);
+        queuedBytes.set(bytes);
     }
 
     @Override
@@ -119,6 +275,9 @@ public final class ExporterMetrics {
         }
         if (!separator.equals(" (")) {
             line.append(')');
+        }
+        if (retries() > 0) {
+            line.append(", ").append(retries()).append(" retries");
         }
         return line.toString();
     }

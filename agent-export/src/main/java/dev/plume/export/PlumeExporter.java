@@ -14,7 +14,11 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.MessageHandler;
 
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.StandardMBean;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +40,9 @@ public final class PlumeExporter {
     private static final long IDLE_MAX_YIELDS = 20;
     private static final long IDLE_MIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     private static final long IDLE_MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** A summary line at most this often, and only when spans were dropped since the last one. */
+    private static final long SUMMARY_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+    static final String MBEAN_NAME = "dev.plume:type=Exporter";
 
     private final PlumeConfig config;
     private final SpanRing ring;
@@ -59,6 +66,9 @@ public final class PlumeExporter {
     private List<TraceExporter> others = List.of();
     private int batchCount;
     private long batchStartNanos;
+    private long lastSummaryNanos;
+    private long droppedAtLastSummary;
+    private ObjectName registeredMBean;
 
     private PlumeExporter(PlumeConfig config, SpanRing ring, String agentVersion, PrintStream consoleOut) {
         this.config = config;
@@ -118,6 +128,8 @@ public final class PlumeExporter {
             accounting = new DiscardingExporter(DropReason.INVALID_CONFIGURATION);
             others = List.of();
         }
+        registerMBean();
+        lastSummaryNanos = System.nanoTime();
 
         // 2. The loop: read, batch, send, idle.
         while (running) {
@@ -131,14 +143,28 @@ public final class PlumeExporter {
                     work++;
                 }
                 tickExporters(now);
+                if (now - lastSummaryNanos >= SUMMARY_INTERVAL_NANOS) {
+                    logSummary(now);
+                }
             } catch (Throwable t) {
                 PlumeLog.warnRateLimited("exporter-loop", "exporter loop error, continuing: " + t);
             }
             idle.idle(work);
         }
 
-        // 3. Shutdown: drain the ring and send the rest, within the export timeout.
-        drainUntil(shutdownDeadlineNanos);
+        // 3. Shutdown: drain the ring, send the rest and wait for the send queue, within the export timeout;
+        //    what is still queued then is dropped and counted (shutdown timeout).
+        // the work ends a little before the deadline, so that the counts are final when shutdown() returns
+        long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.exportTimeoutMillis());
+        long workDeadlineNanos = shutdownDeadlineNanos - Math.min(TimeUnit.MILLISECONDS.toNanos(250), timeoutNanos / 10);
+        drainUntil(workDeadlineNanos);
+        for (TraceExporter exporter : exporters()) {
+            try {
+                exporter.awaitDelivery(workDeadlineNanos);
+            } catch (Throwable t) {
+                PlumeLog.warn("exporter drain failed: " + t);
+            }
+        }
         for (TraceExporter exporter : exporters()) {
             try {
                 exporter.shutdown();
@@ -146,6 +172,7 @@ public final class PlumeExporter {
                 PlumeLog.warn("exporter shutdown failed: " + t);
             }
         }
+        unregisterMBean();
         if (metrics.spansDroppedTotal() > 0) {
             PlumeLog.info("exporter stopped: " + metrics);
         } else {
@@ -157,7 +184,7 @@ public final class PlumeExporter {
         List<TraceExporter> built = new ArrayList<>();
         for (String name : settings.exporters()) {
             built.add(switch (name) {
-                case ExportSettings.OTLP -> OtlpTraceExporter.create(config, resource, agentVersion);
+                case ExportSettings.OTLP -> OtlpTraceExporter.create(config, resource, agentVersion, metrics);
                 case ExportSettings.CONSOLE -> consoleOut != null
                     ? new ConsoleTraceExporter(consoleOut, ConsoleTraceExporter.stdoutIsUtf8())
                     : new ConsoleTraceExporter();
@@ -167,6 +194,44 @@ public final class PlumeExporter {
         // the first exporter keeps the books (OTLP when selected); the others see the same spans
         accounting = built.get(0);
         others = List.copyOf(built.subList(1, built.size()));
+    }
+
+    /** One {@code plume} line with the counters, when spans were dropped since the last line. */
+    private void logSummary(long now) {
+        lastSummaryNanos = now;
+        long dropped = metrics.spansDroppedTotal();
+        if (dropped != droppedAtLastSummary) {
+            droppedAtLastSummary = dropped;
+            PlumeLog.info("exporter: " + metrics);
+        }
+    }
+
+    /**
+     * Publishes the counters as {@value #MBEAN_NAME}; here rather than in premain, because JMX start-up costs. A second
+     * exporter in the same JVM (tests) keeps the first one's registration.
+     */
+    private void registerMBean() {
+        try {
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            ObjectName name = new ObjectName(MBEAN_NAME);
+            if (!server.isRegistered(name)) {
+                server.registerMBean(new StandardMBean(metrics, ExporterMXBean.class, true), name);
+                registeredMBean = name;
+            }
+        } catch (Throwable t) {
+            PlumeLog.debug("cannot register the exporter MBean: " + t);
+        }
+    }
+
+    private void unregisterMBean() {
+        if (registeredMBean != null) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(registeredMBean);
+            } catch (Throwable t) {
+                PlumeLog.debug("cannot unregister the exporter MBean: " + t);
+            }
+            registeredMBean = null;
+        }
     }
 
     /** Called by the ring for each record, while the record is still in the ring. */

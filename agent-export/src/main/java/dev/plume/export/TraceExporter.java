@@ -21,6 +21,14 @@ public interface TraceExporter {
     default void tick(long nowNanos) {
     }
 
+    /**
+     * Waits until what was flushed has been delivered or given up, or the deadline passes (shutdown only); true when
+     * nothing is left to send.
+     */
+    default boolean awaitDelivery(long deadlineNanos) {
+        return true;
+    }
+
     /** Releases connections and writes out anything still held; called once, after the last flush. */
     default void shutdown() {
     }

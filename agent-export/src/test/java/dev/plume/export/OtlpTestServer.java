@@ -42,16 +42,56 @@ public final class OtlpTestServer implements AutoCloseable {
         }
     }
 
+    /** One scripted answer: status, body, content type and extra response headers. */
+    public record Answer(int status, byte[] body, String contentType, Map<String, String> headers) {
+    }
+
     private final HttpServer server;
+    private final java.util.concurrent.ConcurrentLinkedDeque<Answer> script =
+        new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private volatile long delayMillis;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile int status = 200;
     private volatile byte[] responseBody = new byte[0];
     private volatile String responseContentType = "application/x-protobuf";
 
     public OtlpTestServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this(0);
+    }
+
+    /** A receiver on this port of 127.0.0.1 (0: any free port). */
+    public OtlpTestServer(int port) throws IOException {
+        this(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0));
+    }
+
+    /** An HTTPS (HTTP/1.1 over TLS) receiver; with {@code needClientAuth}, only clients with a trusted certificate. */
+    public OtlpTestServer(javax.net.ssl.SSLContext tls, boolean needClientAuth) throws IOException {
+        this(https(tls, needClientAuth));
+    }
+
+    private OtlpTestServer(HttpServer server) {
+        this.server = server;
         server.createContext("/", this::handle);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread thread = new Thread(r, "otlp-test-server");
+            thread.setDaemon(true);
+            return thread;
+        }));
         server.start();
+    }
+
+    private static HttpServer https(javax.net.ssl.SSLContext tls, boolean needClientAuth) throws IOException {
+        com.sun.net.httpserver.HttpsServer server = com.sun.net.httpserver.HttpsServer.create(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls) {
+            @Override
+            public void configure(com.sun.net.httpserver.HttpsParameters params) {
+                javax.net.ssl.SSLParameters parameters = tls.getDefaultSSLParameters();
+                parameters.setNeedClientAuth(needClientAuth);
+                params.setSSLParameters(parameters);
+            }
+        });
+        return server;
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -67,9 +107,23 @@ public final class OtlpTestServer implements AutoCloseable {
         }
         received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
             Map.copyOf(exchange.getRequestHeaders()), raw, body));
-        byte[] answer = responseBody;
-        exchange.getResponseHeaders().set("Content-Type", responseContentType);
-        exchange.sendResponseHeaders(status, answer.length == 0 ? -1 : answer.length);
+        long delay = delayMillis;
+        if (delay > 0) {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Answer scripted = script.pollFirst();
+        byte[] answer = scripted != null ? scripted.body() : responseBody;
+        exchange.getResponseHeaders().set("Content-Type", scripted != null ? scripted.contentType()
+            : responseContentType);
+        if (scripted != null) {
+            scripted.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+        }
+        int answerStatus = scripted != null ? scripted.status() : status;
+        exchange.sendResponseHeaders(answerStatus, answer.length == 0 ? -1 : answer.length);
         if (answer.length > 0) {
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(answer);
@@ -85,9 +139,20 @@ public final class OtlpTestServer implements AutoCloseable {
         this.status = status;
     }
 
+    /** Answers the next requests with these, in order, then as {@link #respondWith} says. */
+    public void script(Answer... answers) {
+        script.addAll(List.of(answers));
+    }
+
+    /** Waits this long before answering each request. */
+    public void delay(long millis) {
+        delayMillis = millis;
+    }
+
     /** The base endpoint, as {@code otel.exporter.otlp.endpoint} takes it. */
     public String endpoint() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return (server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http") + "://127.0.0.1:"
+            + server.getAddress().getPort();
     }
 
     public List<Received> received() {

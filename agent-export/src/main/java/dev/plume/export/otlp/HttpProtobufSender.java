@@ -1,11 +1,12 @@
 package dev.plume.export.otlp;
 
-import dev.plume.bootstrap.PlumeLog;
 import okhttp3.Call;
+import okhttp3.Callback;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
@@ -13,15 +14,20 @@ import okhttp3.ResponseBody;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
-import java.net.ConnectException;
-import java.util.Map;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * OTLP/HTTP with binary protobuf: one {@code POST application/x-protobuf} per batch to the traces URL, through OkHttp
- * (pooled connections, HTTP/2 where the server offers it over TLS), optionally gzip-compressed. Runs on the exporter
- * thread and blocks it for at most the timeout; every failure is returned as a {@link SendResult}, never thrown.
+ * (pooled connections, HTTP/2 where the server negotiates it over TLS, HTTP/1.1 otherwise), optionally
+ * gzip-compressed. Calls run on OkHttp's threads; every failure is returned as a {@link SendResult}, never thrown.
  */
 public final class HttpProtobufSender implements TraceSender {
     private static final MediaType PROTOBUF = MediaType.get("application/x-protobuf");
@@ -33,99 +39,113 @@ public final class HttpProtobufSender implements TraceSender {
     private final Headers headers;
     private final long timeoutMillis;
     private final GzipCompressor gzip;
-    private final byte[] responseBuffer = new byte[MAX_RESPONSE_BYTES];
 
     public HttpProtobufSender(OtlpExporterSettings settings, String agentVersion) {
+        this(settings, null, agentVersion);
+    }
+
+    HttpProtobufSender(OtlpExporterSettings settings, OtlpTls tls, String agentVersion) {
         this.url = settings.url();
         this.timeoutMillis = settings.timeoutMillis();
         this.gzip = settings.gzip() ? new GzipCompressor() : null;
-        this.headers = headers(settings.headers(), agentVersion, settings.gzip());
-        this.client = new OkHttpClient.Builder()
-            .callTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
-            .connectTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
-            .readTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
-            .writeTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
-            .followRedirects(false)
-            .build();
-    }
-
-    private static Headers headers(Map<String, String> configured, String agentVersion, boolean gzip) {
-        Headers.Builder builder = new Headers.Builder();
-        builder.set("User-Agent", "plume-agent/" + (agentVersion == null ? "unknown" : agentVersion));
-        for (Map.Entry<String, String> header : configured.entrySet()) {
-            try {
-                builder.set(header.getKey(), header.getValue());
-            } catch (IllegalArgumentException e) {
-                // the exception message may quote the value, which may be a secret
-                PlumeLog.warn("invalid header \"" + OtlpResponseBody.sanitize(header.getKey())
-                    + "\" in otel.exporter.otlp.headers (names and values must be visible ASCII); header skipped");
-            }
-        }
-        if (gzip) {
+        Headers.Builder builder = OtlpHttpClient.headers(settings.headers(), agentVersion);
+        if (settings.gzip()) {
             builder.set("Content-Encoding", "gzip");
         }
-        return builder.build();
+        this.headers = builder.build();
+        this.client = OtlpHttpClient.build(settings, tls, List.of(Protocol.HTTP_2, Protocol.HTTP_1_1));
     }
 
     @Override
-    public SendResult send(byte[] request, int length, long timeoutMillis) {
-        byte[] body = request;
-        int bodyLength = length;
-        if (gzip != null) {
-            gzip.compress(request, 0, length);
-            body = gzip.array();
-            bodyLength = gzip.length();
+    public byte[] prepare(byte[] request, int length) {
+        if (gzip == null) {
+            return Arrays.copyOf(request, length);
         }
-        Request httpRequest = new Request.Builder()
-            .url(url)
-            .headers(headers)
-            .post(RequestBody.create(body, PROTOBUF, 0, bodyLength))
-            .build();
-        Call call = client.newCall(httpRequest);
-        call.timeout().timeout(Math.max(1, Math.min(this.timeoutMillis, timeoutMillis)), TimeUnit.MILLISECONDS);
-        try (Response response = call.execute()) {
-            int status = response.code();
-            ResponseBody responseBody = response.body();
-            int read = readBounded(responseBody);
-            if (status >= 200 && status < 300) {
-                return SendResult.delivered(status, OtlpResponseBody.rejectedSpans(responseBuffer, read),
-                    OtlpResponseBody.partialSuccessMessage(responseBuffer, read));
-            }
-            String contentType = response.header("Content-Type");
-            return SendResult.failed(status, OtlpResponseBody.errorMessage(responseBuffer, read, contentType),
-                SendResult.isRetryableStatus(status));
-        } catch (IOException | RuntimeException e) {
-            return SendResult.failed(0, describe(e), !(e instanceof RuntimeException));
-        }
+        gzip.compress(request, 0, length);
+        return Arrays.copyOf(gzip.array(), gzip.length());
     }
 
-    private int readBounded(ResponseBody body) {
-        int read = 0;
-        try (InputStream in = body.byteStream()) {
-            while (read < responseBuffer.length) {
-                int n = in.read(responseBuffer, read, responseBuffer.length - read);
-                if (n < 0) {
-                    break;
+    @Override
+    public void send(byte[] payload, long timeoutMillis, Consumer<SendResult> done) {
+        Call call;
+        try {
+            Request httpRequest = new Request.Builder()
+                .url(url)
+                .headers(headers)
+                .post(RequestBody.create(payload, PROTOBUF))
+                .build();
+            call = client.newCall(httpRequest);
+            call.timeout().timeout(Math.max(1, Math.min(this.timeoutMillis, timeoutMillis)), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            done.accept(SendResult.failed(0, OtlpHttpClient.describe(e), false));
+            return;
+        }
+        call.enqueue(new Callback() {
+            @Override
+            public void onFailure(Call call, IOException e) {
+                done.accept(OtlpHttpClient.failure(e));
+            }
+
+            @Override
+            public void onResponse(Call call, Response response) {
+                SendResult result;
+                try (response) {
+                    result = answer(response);
+                } catch (IOException e) {
+                    result = OtlpHttpClient.failure(e);
+                } catch (RuntimeException e) {
+                    result = SendResult.failed(response.code(), OtlpHttpClient.describe(e), false);
                 }
-                read += n;
+                done.accept(result);
             }
-        } catch (IOException e) {
-            // the status already says what matters
-        }
-        return read;
+        });
     }
 
-    private static String describe(Exception e) {
-        String what = e instanceof ConnectException ? "cannot connect"
-            : e instanceof InterruptedIOException ? "timed out" : e.getClass().getSimpleName();
-        String message = e.getMessage();
-        return message == null ? what : what + ": " + OtlpResponseBody.sanitize(message);
+    private static SendResult answer(Response response) throws IOException {
+        int status = response.code();
+        byte[] buffer = new byte[MAX_RESPONSE_BYTES];
+        int read;
+        ResponseBody body = response.body();
+        try (InputStream in = body.byteStream()) {
+            read = OtlpHttpClient.readBounded(in, buffer);
+        } catch (IOException e) {
+            if (status >= 200 && status < 300) {
+                throw e;
+            }
+            read = 0; // the status already says what matters
+        }
+        if (status >= 200 && status < 300) {
+            return SendResult.delivered(status, OtlpResponseBody.rejectedSpans(buffer, read),
+                OtlpResponseBody.partialSuccessMessage(buffer, read));
+        }
+        String contentType = response.header("Content-Type");
+        boolean retryable = SendResult.isRetryableStatus(status);
+        return SendResult.failed(status, OtlpResponseBody.errorMessage(buffer, read, contentType), retryable,
+            retryable ? retryAfterMillis(response.header("Retry-After"), System.currentTimeMillis()) : -1);
+    }
+
+    /** {@code Retry-After} as delay-seconds or an HTTP date, in milliseconds from {@code nowMillis}; -1 if absent. */
+    static long retryAfterMillis(String value, long nowMillis) {
+        if (value == null || value.isBlank()) {
+            return -1;
+        }
+        String trimmed = value.trim();
+        try {
+            long seconds = Long.parseLong(trimmed);
+            return seconds < 0 ? -1 : Math.min(seconds, Long.MAX_VALUE / 1000) * 1000;
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Instant at = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                return Math.max(0, Duration.between(Instant.ofEpochMilli(nowMillis), at).toMillis());
+            } catch (DateTimeParseException notDate) {
+                return -1;
+            }
+        }
     }
 
     @Override
     public void shutdown() {
-        client.dispatcher().executorService().shutdown();
-        client.connectionPool().evictAll();
+        OtlpHttpClient.shutdown(client);
         if (gzip != null) {
             gzip.close();
         }

@@ -9,6 +9,8 @@ import okhttp3.HttpUrl;
  */
 public final class OtlpEndpoint {
     public static final String DEFAULT_ENDPOINT = "http://localhost:4318";
+    /** The OTLP/gRPC default; gRPC endpoints are used as they are, the method path replaces theirs. */
+    public static final String DEFAULT_GRPC_ENDPOINT = "http://localhost:4317";
     static final String TRACES_PATH = "v1/traces";
 
     private OtlpEndpoint() {

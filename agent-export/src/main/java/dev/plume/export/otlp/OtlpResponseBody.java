@@ -15,6 +15,13 @@ final class OtlpResponseBody {
     private static final int PARTIAL_ERROR_MESSAGE = 2;
     // google.rpc.Status.message = 2
     private static final int STATUS_MESSAGE = 2;
+    private static final int STATUS_DETAILS = 3;
+    private static final int ANY_TYPE_URL = 1;
+    private static final int ANY_VALUE = 2;
+    private static final String RETRY_INFO_TYPE = "google.rpc.RetryInfo";
+    private static final int RETRY_INFO_DELAY = 1;
+    private static final int DURATION_SECONDS = 1;
+    private static final int DURATION_NANOS = 2;
 
     private OtlpResponseBody() {
     }
@@ -54,6 +61,53 @@ final class OtlpResponseBody {
                 StandardCharsets.UTF_8));
         }
         return sanitize(new String(body, 0, length, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The delay a {@code google.rpc.Status} asks for in a {@code google.rpc.RetryInfo} detail, in milliseconds; -1
+     * when it carries none. Status.details = 3 (Any: type_url = 1, value = 2); RetryInfo.retry_delay = 1
+     * (Duration: seconds = 1, nanos = 2).
+     */
+    static long retryDelayMillis(byte[] status, int length) {
+        int from = 0;
+        while (from < length) {
+            long detail = find(status, from, length, STATUS_DETAILS, ProtobufWriter.WIRE_LEN);
+            if (detail < 0) {
+                return -1;
+            }
+            from = end(detail);
+            long typeUrl = find(status, start(detail), end(detail), ANY_TYPE_URL, ProtobufWriter.WIRE_LEN);
+            if (typeUrl < 0 || !new String(status, start(typeUrl), end(typeUrl) - start(typeUrl),
+                StandardCharsets.UTF_8).endsWith("/" + RETRY_INFO_TYPE)) {
+                continue;
+            }
+            long value = find(status, start(detail), end(detail), ANY_VALUE, ProtobufWriter.WIRE_LEN);
+            if (value < 0) {
+                return 0; // RetryInfo with no delay: retry, with the exporter's own backoff
+            }
+            long delay = find(status, start(value), end(value), RETRY_INFO_DELAY, ProtobufWriter.WIRE_LEN);
+            if (delay < 0) {
+                return 0;
+            }
+            long seconds = Math.max(0, find(status, start(delay), end(delay), DURATION_SECONDS,
+                ProtobufWriter.WIRE_VARINT));
+            long nanos = Math.max(0, find(status, start(delay), end(delay), DURATION_NANOS,
+                ProtobufWriter.WIRE_VARINT));
+            return Math.min(seconds, 1L << 30) * 1000 + nanos / 1_000_000;
+        }
+        return -1;
+    }
+
+    /** Whether a {@code google.rpc.Status} carries a {@code google.rpc.RetryInfo} detail. */
+    static boolean hasRetryInfo(byte[] status, int length) {
+        return retryDelayMillis(status, length) >= 0;
+    }
+
+    /** The {@code message} of a protobuf {@code google.rpc.Status}, or "". */
+    static String statusMessage(byte[] status, int length) {
+        long message = find(status, 0, length, STATUS_MESSAGE, ProtobufWriter.WIRE_LEN);
+        return message < 0 ? "" : sanitize(new String(status, start(message), end(message) - start(message),
+            StandardCharsets.UTF_8));
     }
 
     /** One line of printable text, at most {@value #MAX_MESSAGE_CHARS} characters. */

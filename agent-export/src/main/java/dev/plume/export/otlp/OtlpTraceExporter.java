@@ -6,35 +6,50 @@ import dev.plume.bootstrap.record.SpanRecordReader;
 import dev.plume.export.BatchOutcome;
 import dev.plume.export.DiscardingExporter;
 import dev.plume.export.DropReason;
+import dev.plume.export.ExporterMetrics;
 import dev.plume.export.TraceExporter;
 import dev.plume.export.resource.Resource;
 
 /**
- * Exports spans as OTLP: each span is encoded into the batch as it is read, and the batch goes to the backend in one
- * request. A failed request drops its spans (counted, with a rate-limited warning that quotes the backend's answer).
+ * Exports spans as OTLP: each span is encoded into the batch as it is read; a full batch becomes one payload (compressed
+ * and framed once) in the {@link SendQueue}, which sends, retries and accounts for it off the exporter thread.
  */
 public final class OtlpTraceExporter implements TraceExporter {
     private final OtlpTraceEncoder encoder;
     private final TraceSender sender;
-    private final String destination;
+    private final SendQueue queue;
 
-    public OtlpTraceExporter(OtlpTraceEncoder encoder, TraceSender sender, String destination) {
+    OtlpTraceExporter(OtlpTraceEncoder encoder, TraceSender sender, SendQueue queue) {
         this.encoder = encoder;
         this.sender = sender;
-        this.destination = destination;
+        this.queue = queue;
     }
 
     /**
-     * Builds the OTLP exporter from {@code otel.exporter.otlp.*}; with a malformed endpoint, an exporter that drops and
-     * counts every span instead (the problem was already reported in one line).
+     * Builds the OTLP exporter from {@code otel.exporter.otlp.*} and {@code plume.exporter.*}; with a malformed endpoint
+     * or unusable TLS files, an exporter that drops and counts every span instead (the problem was already reported in
+     * one line).
      */
-    public static TraceExporter create(PlumeConfig config, Resource resource, String agentVersion) {
+    public static TraceExporter create(PlumeConfig config, Resource resource, String agentVersion,
+                                       ExporterMetrics metrics) {
         OtlpExporterSettings settings = OtlpExporterSettings.from(config);
         if (settings.url() == null) {
             return new DiscardingExporter(DropReason.INVALID_CONFIGURATION);
         }
-        return new OtlpTraceExporter(new OtlpTraceEncoder(resource, agentVersion),
-            new HttpProtobufSender(settings, agentVersion), OtlpEndpoint.forLog(settings.url()));
+        OtlpTls tls;
+        try {
+            tls = OtlpTls.load(settings.tls());
+        } catch (OtlpTls.InvalidFile e) {
+            PlumeLog.error(e.getMessage() + "; OTLP export is off, spans are dropped and counted, the application is"
+                + " unaffected");
+            return new DiscardingExporter(DropReason.INVALID_CONFIGURATION);
+        }
+        TraceSender sender = settings.grpc()
+            ? new GrpcSender(settings, tls, agentVersion)
+            : new HttpProtobufSender(settings, tls, agentVersion);
+        String destination = OtlpEndpoint.forLog(settings.url());
+        return new OtlpTraceExporter(new OtlpTraceEncoder(resource, agentVersion), sender,
+            new SendQueue(sender, metrics, settings, destination));
     }
 
     @Override
@@ -42,6 +57,7 @@ public final class OtlpTraceExporter implements TraceExporter {
         return encoder.append(span);
     }
 
+    /** Hands the batch to the send queue and returns at once; the queue counts what becomes of it. */
     @Override
     public BatchOutcome flush(long timeoutMillis) {
         int count = encoder.spanCount();
@@ -50,35 +66,23 @@ public final class OtlpTraceExporter implements TraceExporter {
         }
         try {
             int length = encoder.encodeRequest();
-            SendResult result = sender.send(encoder.requestArray(), length, timeoutMillis);
-            if (!result.delivered()) {
-                // one key per destination, so a second endpoint's trouble is not hidden by the first one's
-                PlumeLog.warnRateLimited("otlp-export-failed " + destination, "OTLP export of " + count
-                    + " spans to " + destination + " failed: " + describe(result) + "; the spans are dropped");
-                return BatchOutcome.dropped(count, DropReason.EXPORT_FAILED);
-            }
-            int rejected = (int) Math.min(count, result.rejectedSpans());
-            if (rejected > 0) {
-                String why = result.message().isEmpty() ? "" : ": " + result.message();
-                PlumeLog.warnRateLimited("otlp-export-rejected " + destination, "OTLP backend at " + destination
-                    + " rejected " + rejected + " of " + count + " spans" + why);
-            }
-            return new BatchOutcome(count - rejected, rejected, DropReason.REJECTED_BY_BACKEND);
+            byte[] payload = sender.prepare(encoder.requestArray(), length);
+            return queue.offer(payload, count)
+                ? BatchOutcome.queued(count)
+                : BatchOutcome.dropped(count, DropReason.QUEUE_FULL);
         } finally {
             encoder.reset();
         }
     }
 
-    private static String describe(SendResult result) {
-        String status = result.httpStatus() == 0 ? "" : "HTTP " + result.httpStatus();
-        if (result.message().isEmpty()) {
-            return status.isEmpty() ? "no response" : status;
-        }
-        return status.isEmpty() ? result.message() : status + " \"" + result.message() + "\"";
+    @Override
+    public boolean awaitDelivery(long deadlineNanos) {
+        return queue.awaitEmpty(deadlineNanos);
     }
 
     @Override
     public void shutdown() {
+        queue.close();
         sender.shutdown();
     }
 }

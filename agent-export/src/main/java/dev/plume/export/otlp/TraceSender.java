@@ -1,16 +1,43 @@
 package dev.plume.export.otlp;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
 /**
- * Delivers one encoded OTLP {@code ExportTraceServiceRequest} to the backend. A small seam so that retries and a
- * bounded retry queue (and later an OTLP/gRPC sender) wrap or replace the transport without touching the encoder.
+ * Delivers encoded OTLP {@code ExportTraceServiceRequest}s to the backend (OTLP/HTTP or OTLP/gRPC). The exporter thread
+ * turns each encoded batch into a payload once ({@link #prepare}: compression, framing); the payload is then sent, and
+ * possibly re-sent, from the send queue without blocking the exporter thread.
  */
 public interface TraceSender {
     /**
-     * Sends {@code length} bytes of {@code request}, waiting at most {@code timeoutMillis}; never throws. The array is
-     * the encoder's and is reused after this returns.
+     * The bytes to put on the wire for {@code request[0, length)}, in a new array the caller owns. The request array is
+     * the encoder's and is reused after this returns. Called on the exporter thread only.
      */
-    SendResult send(byte[] request, int length, long timeoutMillis);
+    byte[] prepare(byte[] request, int length);
 
-    /** Releases connections and threads. */
+    /**
+     * Sends a payload made by {@link #prepare} without waiting; {@code done} is called exactly once, on another thread,
+     * with the answer (never an exception), after at most about {@code timeoutMillis}.
+     */
+    void send(byte[] payload, long timeoutMillis, Consumer<SendResult> done);
+
+    /** Prepares and sends one request and waits for the answer; for tests and tools, never the exporter thread. */
+    default SendResult send(byte[] request, int length, long timeoutMillis) {
+        CompletableFuture<SendResult> answer = new CompletableFuture<>();
+        send(prepare(request, length), timeoutMillis, answer::complete);
+        try {
+            return answer.get(timeoutMillis + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return SendResult.failed(0, "interrupted", true);
+        } catch (ExecutionException | TimeoutException e) {
+            return SendResult.failed(0, "timed out", true);
+        }
+    }
+
+    /** Abandons the calls still running (their {@code done} still runs) and releases connections and threads. */
     void shutdown();
 }

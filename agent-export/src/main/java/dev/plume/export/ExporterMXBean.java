@@ -1,0 +1,37 @@
+package dev.plume.export;
+
+import java.util.Map;
+
+/** The exporter's counters as JMX shows them, under {@code dev.plume:type=Exporter}. */
+public interface ExporterMXBean {
+    /** Spans the application ended that reached the exporter or were dropped before the ring (ring full). */
+    long getSpansRecorded();
+
+    long getSpansRead();
+
+    long getSpansExported();
+
+    /** Spans in the batch being built plus spans in the send queue (waiting, in flight or awaiting a retry). */
+    long getSpansBuffered();
+
+    long getSpansQueued();
+
+    long getSpansDroppedTotal();
+
+    /** Dropped spans by reason, for every reason (zeros included). */
+    Map<String, Long> getSpansDroppedByReason();
+
+    long getBatchesQueued();
+
+    long getQueuedBytes();
+
+    long getExportRequests();
+
+    long getRetries();
+
+    long getBytesSent();
+
+    long getExportLatencyMillisLast();
+
+    long getExportLatencyMillisMax();
+}

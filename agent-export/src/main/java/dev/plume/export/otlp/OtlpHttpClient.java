@@ -1,0 +1,122 @@
+package dev.plume.export.otlp;
+
+import dev.plume.bootstrap.PlumeLog;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.Headers;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
+
+/**
+ * The one OkHttp client of a sender: pooled connections reused across batches, calls on Plume's own daemon threads
+ * (OkHttp's default dispatcher threads would hold the JVM), and the configured TLS material. Shared helpers for both
+ * senders live here too.
+ */
+final class OtlpHttpClient {
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private OtlpHttpClient() {
+    }
+
+    /**
+     * A client for these settings.
+     *
+     * @param protocols the protocols to offer; for cleartext gRPC, {@link Protocol#H2_PRIOR_KNOWLEDGE} alone
+     */
+    static OkHttpClient build(OtlpExporterSettings settings, OtlpTls tls, List<Protocol> protocols) {
+        int maxInFlight = settings.delivery().maxInFlight();
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), runnable -> {
+                Thread thread = new Thread(runnable, "plume-otlp-call-" + THREADS.incrementAndGet());
+                thread.setDaemon(true);
+                thread.setContextClassLoader(OtlpHttpClient.class.getClassLoader());
+                return thread;
+            });
+        Dispatcher dispatcher = new Dispatcher(executor);
+        dispatcher.setMaxRequests(maxInFlight);
+        dispatcher.setMaxRequestsPerHost(maxInFlight);
+        long timeout = settings.timeoutMillis();
+        OkHttpClient.Builder builder = new OkHttpClient.Builder()
+            .dispatcher(dispatcher)
+            .connectionPool(new ConnectionPool(Math.max(2, maxInFlight), 5, TimeUnit.MINUTES))
+            .protocols(protocols)
+            .callTimeout(timeout, TimeUnit.MILLISECONDS)
+            .connectTimeout(timeout, TimeUnit.MILLISECONDS)
+            .readTimeout(timeout, TimeUnit.MILLISECONDS)
+            .writeTimeout(timeout, TimeUnit.MILLISECONDS)
+            // a retry is the send queue's decision, with backoff and counting, not OkHttp's
+            .retryOnConnectionFailure(false)
+            .followRedirects(false);
+        if (tls != null) {
+            builder.sslSocketFactory(tls.context().getSocketFactory(), tls.trustManager());
+        }
+        return builder.build();
+    }
+
+    /** The User-Agent and the configured headers; a header OkHttp refuses is reported by name only. */
+    static Headers.Builder headers(Map<String, String> configured, String agentVersion) {
+        Headers.Builder builder = new Headers.Builder();
+        builder.set("User-Agent", "plume-agent/" + (agentVersion == null ? "unknown" : agentVersion));
+        for (Map.Entry<String, String> header : configured.entrySet()) {
+            try {
+                builder.set(header.getKey(), header.getValue());
+            } catch (IllegalArgumentException e) {
+                // the exception message may quote the value, which may be a secret
+                PlumeLog.warn("invalid header \"" + OtlpResponseBody.sanitize(header.getKey())
+                    + "\" in otel.exporter.otlp.headers (names and values must be visible ASCII); header skipped");
+            }
+        }
+        return builder;
+    }
+
+    /** A failed call as a result: unreachable backends and transient transport errors are retryable. */
+    static SendResult failure(IOException e) {
+        if (e instanceof ConnectException || e instanceof UnknownHostException || e instanceof NoRouteToHostException) {
+            return SendResult.unreachable(describe(e));
+        }
+        // a TLS failure is a configuration problem: retrying sends the same certificates again
+        return SendResult.failed(0, describe(e), !(e instanceof SSLException));
+    }
+
+    static String describe(Exception e) {
+        String what = e instanceof ConnectException ? "cannot connect"
+            : e instanceof UnknownHostException ? "unknown host"
+            : e instanceof SSLException ? "TLS failure"
+            : e instanceof InterruptedIOException ? "timed out" : e.getClass().getSimpleName();
+        String message = e.getMessage();
+        return message == null ? what : what + ": " + OtlpResponseBody.sanitize(message);
+    }
+
+    /** Reads at most {@code into.length} bytes; the rest of the body is left unread. */
+    static int readBounded(InputStream in, byte[] into) throws IOException {
+        int read = 0;
+        while (read < into.length) {
+            int n = in.read(into, read, into.length - read);
+            if (n < 0) {
+                break;
+            }
+            read += n;
+        }
+        return read;
+    }
+
+    static void shutdown(OkHttpClient client) {
+        client.dispatcher().cancelAll();
+        client.dispatcher().executorService().shutdown();
+        client.connectionPool().evictAll();
+    }
+}

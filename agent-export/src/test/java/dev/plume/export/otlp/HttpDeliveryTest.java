@@ -1,0 +1,217 @@
+package dev.plume.export.otlp;
+
+import com.google.protobuf.CodedOutputStream;
+import dev.plume.bootstrap.PlumeLog;
+import dev.plume.bootstrap.config.PlumeConfig;
+import dev.plume.export.DropReason;
+import dev.plume.export.ExporterMetrics;
+import dev.plume.export.OtlpTestServer;
+import dev.plume.export.PlumeExporter;
+import dev.plume.export.TracingRing;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import javax.management.ObjectName;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static dev.plume.export.otlp.GrpcSenderTest.assertAccounted;
+import static dev.plume.export.otlp.GrpcSenderTest.await;
+import static dev.plume.export.otlp.GrpcSenderTest.freePort;
+import static dev.plume.export.otlp.GrpcSenderTest.record;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** OTLP/HTTP delivery through the running exporter against real HTTP and HTTPS servers: retries, faults, the queue. */
+@Timeout(60) // a guard against hangs, not a speed assertion
+class HttpDeliveryTest {
+    private static final String VERSION = "9.9.9";
+
+    private TracingRing tracing;
+    private OtlpTestServer server;
+    private PlumeExporter exporter;
+    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void setUp() {
+        tracing = TracingRing.install();
+        PlumeLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (exporter != null) {
+            exporter.shutdown();
+        }
+        PlumeLog.redirect(System.err);
+        tracing.close();
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void status503WithRetryAfterIsRetriedAfterTheDelay() throws Exception {
+        server = new OtlpTestServer();
+        server.script(new OtlpTestServer.Answer(503, new byte[0], "text/plain", Map.of("Retry-After", "1")));
+        record("throttled", 3);
+        long start = System.nanoTime();
+        exporter = start(server.endpoint(), Map.of());
+        server.awaitRequests(2, 30, TimeUnit.SECONDS);
+        long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        exporter.shutdown();
+
+        assertEquals(2, server.received().size());
+        assertTrue(waitedMillis >= 900, "Retry-After: 1 honoured, not the 20 ms backoff: " + waitedMillis + " ms");
+        assertEquals(3, server.received().get(1).spanCount());
+        assertEquals(3, exporter.metrics().spansExported());
+        assertEquals(1, exporter.metrics().retries());
+        assertAccounted(exporter.metrics(), 3);
+    }
+
+    @Test
+    void retryAfterTakesSecondsOrAnHttpDate() {
+        assertEquals(120_000, HttpProtobufSender.retryAfterMillis("120", 0));
+        assertEquals(5_000, HttpProtobufSender.retryAfterMillis("Thu, 01 Jan 1970 00:00:05 GMT", 0));
+        assertEquals(-1, HttpProtobufSender.retryAfterMillis("soon", 0));
+        assertEquals(-1, HttpProtobufSender.retryAfterMillis(null, 0));
+    }
+
+    @Test
+    void status400WithAGoogleRpcStatusIsDroppedWithTheServersMessage() throws Exception {
+        server = new OtlpTestServer();
+        server.respondWith(400, rpcStatus(3, "span name too long"), "application/x-protobuf");
+        record("bad", 4);
+        exporter = start(server.endpoint(), Map.of());
+        exporter.shutdown();
+
+        assertEquals(1, server.received().size(), "not retried");
+        assertEquals(4, exporter.metrics().spansDropped(DropReason.NON_RETRYABLE));
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("HTTP 400 \"span name too long\""), log.toString());
+        assertAccounted(exporter.metrics(), 4);
+    }
+
+    @Test
+    void garbageInAnAcceptedResponseStillCountsAsDelivered() throws Exception {
+        server = new OtlpTestServer();
+        server.respondWith(200, new byte[] {(byte) 0xFF, 0x0A, 0x7F, (byte) 0x80, 0x01, 0x12}, "application/x-protobuf");
+        record("garbled", 3);
+        exporter = start(server.endpoint(), Map.of());
+        exporter.shutdown();
+
+        assertEquals(3, exporter.metrics().spansExported());
+        assertEquals(0, exporter.metrics().spansDroppedTotal());
+    }
+
+    @Test
+    void garbageWithARetryableStatusIsRetried() throws Exception {
+        server = new OtlpTestServer();
+        server.script(new OtlpTestServer.Answer(502, "<html>\u0000bad gateway".getBytes(StandardCharsets.UTF_8),
+            "text/html", Map.of()));
+        record("gateway", 2);
+        exporter = start(server.endpoint(), Map.of());
+        exporter.shutdown();
+
+        assertEquals(2, server.received().size());
+        assertEquals(2, exporter.metrics().spansExported());
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("HTTP 502 \"<html> bad gateway\""), log.toString());
+    }
+
+    @Test
+    void fullQueueDropsTheOldestBatchesAndTheBackendGetsTheNewest() throws Exception {
+        int port = freePort();
+        exporter = start("http://127.0.0.1:" + port, Map.of(
+            "otel.bsp.max.export.batch.size", "1",
+            "plume.exporter.max.in.flight", "1",
+            "plume.exporter.queue.batches", "2",
+            "plume.exporter.retry.max.backoff", "100ms"));
+        for (int i = 0; i < 6; i++) {
+            record("span" + i, 1);
+            int read = i + 1;
+            await(() -> exporter.metrics().spansRead() == read, "span read");
+        }
+        await(() -> exporter.metrics().spansQueued() <= 3, "evictions");
+        ExporterMetrics metrics = exporter.metrics();
+        long dropped = metrics.spansDropped(DropReason.QUEUE_FULL);
+        assertTrue(dropped >= 3, metrics.toString());
+        assertAccounted(metrics, 6);
+
+        server = new OtlpTestServer(port);
+        await(() -> metrics.spansQueued() == 0, "the kept batches delivered");
+        exporter.shutdown();
+        List<String> names = server.received().stream().map(r -> {
+            try {
+                return r.request().getResourceSpans(0).getScopeSpans(0).getSpans(0).getName();
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }).toList();
+        assertTrue(names.contains("span4 0") && names.contains("span5 0"), "the newest are kept: " + names);
+        assertEquals(6 - dropped, metrics.spansExported());
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("dropped the oldest"), log.toString());
+        assertAccounted(metrics, 6);
+    }
+
+    @Test
+    void httpsWithATestCaAndClientCertificate() throws Exception {
+        TestCertificates certs = TestCertificates.shared();
+        server = new OtlpTestServer(certs.serverContext(), true);
+        record("tls", 3);
+        exporter = start(server.endpoint(), Map.of(
+            "otel.exporter.otlp.certificate", certs.caPem.toString(),
+            "otel.exporter.otlp.traces.client.key", certs.clientKeyPem.toString(),
+            "otel.exporter.otlp.traces.client.certificate", certs.clientCertPem.toString()));
+        exporter.shutdown();
+
+        assertEquals(1, server.received().size());
+        assertEquals(3, server.received().get(0).spanCount());
+        assertEquals(3, exporter.metrics().spansExported());
+    }
+
+    @Test
+    void countersArePublishedAsAnMBeanWhileTheExporterRuns() throws Exception {
+        server = new OtlpTestServer();
+        ObjectName name = new ObjectName("dev.plume:type=Exporter");
+        exporter = start(server.endpoint(), Map.of("otel.bsp.schedule.delay", "20ms"));
+        record("jmx", 2);
+        await(() -> {
+            try {
+                return Long.valueOf(2).equals(ManagementFactory.getPlatformMBeanServer()
+                    .getAttribute(name, "SpansExported"));
+            } catch (Exception e) {
+                return false;
+            }
+        }, "SpansExported over JMX");
+        exporter.shutdown();
+        assertFalse(ManagementFactory.getPlatformMBeanServer().isRegistered(name), "unregistered at shutdown");
+    }
+
+    private PlumeExporter start(String endpoint, Map<String, String> extra) {
+        Map<String, String> properties = new HashMap<>();
+        properties.put("otel.exporter.otlp.endpoint", endpoint);
+        properties.put("otel.bsp.export.timeout", "20s");
+        properties.put("plume.exporter.retry.initial.backoff", "20ms");
+        properties.putAll(extra);
+        return PlumeExporter.start(PlumeConfig.of(properties, Map.of(), PlumeLog::warn), tracing.ring(), VERSION);
+    }
+
+    /** A {@code google.rpc.Status} body: code = 1, message = 2. */
+    private static byte[] rpcStatus(int code, String message) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        out.writeInt32(1, code);
+        out.writeString(2, message);
+        out.flush();
+        return bytes.toByteArray();
+    }
+}
