@@ -55,6 +55,8 @@ public final class PlumeExporter {
     private final IdleStrategy idle = new BackoffIdleStrategy(IDLE_MAX_SPINS, IDLE_MAX_YIELDS, IDLE_MIN_PARK_NANOS,
         IDLE_MAX_PARK_NANOS);
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
+    /** Set once the exporters exist; before that, an empty ring means there is nothing to wait for at exit. */
+    private volatile boolean setUp;
     private final Thread thread;
     private final Thread shutdownHook;
 
@@ -128,6 +130,7 @@ public final class PlumeExporter {
             accounting = new DiscardingExporter(DropReason.INVALID_CONFIGURATION);
             others = List.of();
         }
+        setUp = true;
         registerMBean();
         lastSummaryNanos = System.nanoTime();
 
@@ -356,6 +359,10 @@ public final class PlumeExporter {
             }
         }
         if (Thread.currentThread() == thread) {
+            return;
+        }
+        if (Thread.currentThread() == shutdownHook && !setUp && ring.bufferedBytes() == 0) {
+            // The JVM exits and nothing was recorded (a short-lived program): no reason to hold it while export sets up.
             return;
         }
         // unpark, never interrupt: an interrupted thread would fail the very HTTP call that flushes the last spans
