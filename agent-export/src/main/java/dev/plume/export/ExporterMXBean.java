@@ -8,6 +8,14 @@ public interface ExporterMXBean {
     long getSpansRecorded();
 
     long getSpansRead();
+    /** Spans the adaptive sampler kept out of export; recorded = exported + sampled out + dropped + buffered. */
+    long getSpansSampledOut();
+    /** {@code plume.sampler.target.spans.per.second}, or 0 when adaptive sampling is off. */
+    double getAdaptiveSamplingTargetSpansPerSecond();
+    /** The incoming span rate the adaptive sampler measured last (0 when off). */
+    double getAdaptiveSamplingIncomingSpansPerSecond();
+    /** The fraction of traces the adaptive sampler keeps now (1 when off). */
+    double getAdaptiveSamplingKeepFraction();
 
     long getSpansExported();
 

@@ -31,6 +31,8 @@ public final class ExporterMetrics implements ExporterMXBean {
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong latencyLastNanos = new AtomicLong();
     private final AtomicLong latencyMaxNanos = new AtomicLong();
+    private final AtomicLong sampledOut = new AtomicLong();
+    private volatile AdaptiveSampler adaptiveSampler;
 
     ExporterMetrics(SpanRing ring) {
         this.ring = ring;
@@ -67,6 +69,11 @@ public final class ExporterMetrics implements ExporterMXBean {
             case RECORD_WRITE_FAILED -> ring.droppedEncodingFailed();
             default -> dropped.get(reason.ordinal());
         };
+    }
+
+    /** Spans the adaptive sampler chose not to export (on purpose, so not counted as dropped). */
+    public long spansSampledOut() {
+        return sampledOut.get();
     }
 
     /** Spans dropped for any reason, before the ring (ring full) or after it. */
@@ -107,6 +114,29 @@ public final class ExporterMetrics implements ExporterMXBean {
     @Override
     public long getSpansRecorded() {
         return spansRecorded();
+    }
+
+    @Override
+    public long getSpansSampledOut() {
+        return spansSampledOut();
+    }
+
+    @Override
+    public double getAdaptiveSamplingTargetSpansPerSecond() {
+        AdaptiveSampler sampler = adaptiveSampler;
+        return sampler == null ? 0 : sampler.targetSpansPerSecond();
+    }
+
+    @Override
+    public double getAdaptiveSamplingIncomingSpansPerSecond() {
+        AdaptiveSampler sampler = adaptiveSampler;
+        return sampler == null ? 0 : sampler.incomingSpansPerSecond();
+    }
+
+    @Override
+    public double getAdaptiveSamplingKeepFraction() {
+        AdaptiveSampler sampler = adaptiveSampler;
+        return sampler == null ? 1.0 : sampler.keepFraction();
     }
 
     @Override
@@ -188,6 +218,14 @@ public final class ExporterMetrics implements ExporterMXBean {
         inBatch.incrementAndGet();
     }
 
+    void spanSampledOut() {
+        sampledOut.incrementAndGet();
+    }
+
+    void adaptiveSampler(AdaptiveSampler sampler) {
+        adaptiveSampler = sampler;
+    }
+
     void spanDropped(DropReason reason) {
         dropped.incrementAndGet(reason.ordinal());
     }
@@ -264,6 +302,7 @@ public final class ExporterMetrics implements ExporterMXBean {
             .append(spansRead()).append(" spans read, ")
             .append(spansExported()).append(" exported, ")
             .append(spansBuffered()).append(" buffered, ")
+            .append(spansSampledOut()).append(" sampled out, ")
             .append(spansDroppedTotal()).append(" dropped");
         String separator = " (";
         for (DropReason reason : DropReason.values()) {

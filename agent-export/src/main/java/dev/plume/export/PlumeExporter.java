@@ -50,6 +50,8 @@ public final class PlumeExporter {
     private final PrintStream consoleOut;
     private final ExportSettings settings;
     private final ExporterMetrics metrics;
+    /** Exporter-side sampling towards a target rate; null when off (the default). */
+    private final AdaptiveSampler sampler;
     private final SpanRecordReader reader = new SpanRecordReader();
     private final MessageHandler recordHandler = this::onRecord;
     private final IdleStrategy idle = new BackoffIdleStrategy(IDLE_MAX_SPINS, IDLE_MAX_YIELDS, IDLE_MIN_PARK_NANOS,
@@ -79,6 +81,9 @@ public final class PlumeExporter {
         this.consoleOut = consoleOut;
         this.settings = ExportSettings.from(config);
         this.metrics = new ExporterMetrics(ring);
+        double targetRate = config.getDouble("plume.sampler.target.spans.per.second", 0, 0, 1e9);
+        this.sampler = targetRate > 0 ? new AdaptiveSampler(targetRate, System.nanoTime()) : null;
+        metrics.adaptiveSampler(sampler);
         this.thread = new Thread(this::run, THREAD_NAME);
         this.shutdownHook = new Thread(this::shutdown, THREAD_NAME + "-shutdown");
     }
@@ -144,6 +149,9 @@ public final class PlumeExporter {
                     || (batchCount > 0 && now - batchStartNanos >= settings.scheduleDelayMillis() * 1_000_000)) {
                     flushBatch(Long.MAX_VALUE);
                     work++;
+                }
+                if (sampler != null) {
+                    sampler.tick(now);
                 }
                 tickExporters(now);
                 if (now - lastSummaryNanos >= SUMMARY_INTERVAL_NANOS) {
@@ -249,6 +257,10 @@ public final class PlumeExporter {
         } catch (RuntimeException e) {
             metrics.spanDropped(DropReason.MALFORMED_RECORD);
             PlumeLog.warnRateLimited("malformed-record", "cannot read a span record, span dropped: " + e.getMessage());
+            return;
+        }
+        if (sampler != null && !sampler.keep(reader.traceIdLow(), reader.statusCode())) {
+            metrics.spanSampledOut();
             return;
         }
         boolean taken;

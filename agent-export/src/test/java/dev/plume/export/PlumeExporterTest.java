@@ -6,6 +6,7 @@ import dev.plume.bootstrap.record.SpanRing;
 import dev.plume.bootstrap.trace.InstrumentationScope;
 import dev.plume.bootstrap.trace.SpanKind;
 import dev.plume.bootstrap.trace.SpanSlot;
+import dev.plume.bootstrap.trace.StatusCode;
 import dev.plume.bootstrap.trace.Tracer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -109,6 +110,37 @@ class PlumeExporterTest {
         assertEquals(recorded - 10, metrics.spansDropped(DropReason.EXPORTER_NONE));
         assertEquals(recorded, metrics.spansExported() + metrics.spansDroppedTotal() + metrics.spansBuffered());
         assertTrue(server.received().isEmpty(), "none sends nothing");
+    }
+
+    @Test
+    void adaptiveSamplingKeepsErrorsAndAccountsForWhatItLeavesOut() throws Exception {
+        // a first second of traffic teaches the sampler the rate; the spans after it are sampled against a target of 1/s
+        exporter = PlumeExporter.start(config(Map.of("plume.sampler.target.spans.per.second", "1",
+            "otel.bsp.schedule.delay", "50ms")), tracing.ring(), "1.0");
+        long until = System.nanoTime() + 2 * AdaptiveSampler.WINDOW_NANOS + 200_000_000L;
+        int recorded = 0;
+        while (System.nanoTime() < until) {
+            record("busy", 50);
+            recorded += 50;
+            Thread.sleep(5);
+        }
+        SpanSlot failed = Tracer.startSpan(InstrumentationScope.MANUAL, SpanKind.INTERNAL, "failed", null);
+        failed.setStatus(StatusCode.ERROR, "boom");
+        failed.end();
+        recorded++;
+        exporter.shutdown();
+
+        ExporterMetrics metrics = exporter.metrics();
+        assertTrue(metrics.spansSampledOut() > 0, metrics.toString());
+        assertTrue(metrics.getAdaptiveSamplingKeepFraction() < 0.1, metrics.toString());
+        assertEquals(recorded, metrics.spansExported() + metrics.spansSampledOut() + metrics.spansDroppedTotal()
+            + metrics.spansBuffered(), "recorded = exported + sampled out + dropped + buffered");
+        boolean errorArrived = false;
+        for (OtlpTestServer.Received received : server.received()) {
+            errorArrived |= received.request().getResourceSpans(0).getScopeSpansList().stream()
+                .flatMap(scope -> scope.getSpansList().stream()).anyMatch(span -> span.getName().equals("failed"));
+        }
+        assertTrue(errorArrived, "the ERROR span is always exported");
     }
 
     @Test
