@@ -10,6 +10,8 @@ public interface ExporterMXBean {
     long getSpansRead();
     /** Spans the adaptive sampler kept out of export; recorded = exported + sampled out + dropped + buffered. */
     long getSpansSampledOut();
+    /** Spans too large for one ring record that lost attributes or events (counted in their OTLP dropped counts). */
+    long getSpansCutToFit();
     /** {@code plume.sampler.target.spans.per.second}, or 0 when adaptive sampling is off. */
     double getAdaptiveSamplingTargetSpansPerSecond();
     /** The incoming span rate the adaptive sampler measured last (0 when off). */

@@ -71,6 +71,11 @@ public final class ExporterMetrics implements ExporterMXBean {
         };
     }
 
+    /** Spans exported with fewer attributes or events than recorded, cut to fit the ring's largest record. */
+    public long spansCutToFit() {
+        return ring.cutToFit();
+    }
+
     /** Spans the adaptive sampler chose not to export (on purpose, so not counted as dropped). */
     public long spansSampledOut() {
         return sampledOut.get();
@@ -114,6 +119,11 @@ public final class ExporterMetrics implements ExporterMXBean {
     @Override
     public long getSpansRecorded() {
         return spansRecorded();
+    }
+
+    @Override
+    public long getSpansCutToFit() {
+        return spansCutToFit();
     }
 
     @Override

@@ -192,6 +192,10 @@ class HttpDeliveryTest {
                 return false;
             }
         }, "SpansExported over JMX");
+        var mbeans = ManagementFactory.getPlatformMBeanServer();
+        assertEquals(0L, mbeans.getAttribute(name, "SpansSampledOut"));
+        assertEquals(0L, mbeans.getAttribute(name, "SpansCutToFit"));
+        assertEquals(1.0, mbeans.getAttribute(name, "AdaptiveSamplingKeepFraction"), "adaptive sampling is off");
         exporter.shutdown();
         assertFalse(ManagementFactory.getPlatformMBeanServer().isRegistered(name), "unregistered at shutdown");
     }
