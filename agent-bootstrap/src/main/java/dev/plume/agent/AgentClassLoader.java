@@ -25,13 +25,20 @@ final class AgentClassLoader extends ClassLoader {
 
     private final JarFile jar;
     private final String prefix;
+    private final String sharedPrefix;
     private final String jarUrl;
     private final ProtectionDomain protectionDomain;
 
-    AgentClassLoader(Path agentJar, JarFile jar, String prefix) throws MalformedURLException {
+    /**
+     * @param prefix       where this loader's classes are in the jar
+     * @param sharedPrefix where the bootstrap runtime's libraries are: classes of those the runtime never needed
+     *                     (so the bootstrap loader lacks them) are defined here instead
+     */
+    AgentClassLoader(Path agentJar, JarFile jar, String prefix, String sharedPrefix) throws MalformedURLException {
         super("plume", ClassLoader.getPlatformClassLoader());
         this.jar = jar;
         this.prefix = prefix;
+        this.sharedPrefix = sharedPrefix;
         URL location = agentJar.toUri().toURL();
         this.jarUrl = "jar:" + location + "!/";
         this.protectionDomain = new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
@@ -44,11 +51,15 @@ final class AgentClassLoader extends ClassLoader {
             return Class.forName(name, false, null);
         }
         if (name.startsWith("dev.plume.shaded.agrona.")) {
-            // The ring buffer's classes must be the bootstrap's copy; Agrona classes only the exporter uses are ours.
+            // The ring buffer's classes must be the bootstrap's copy; Agrona classes only the exporter uses are
+            // defined here, from the one copy of Agrona the jar holds (beside the bootstrap runtime).
             try {
                 return Class.forName(name, false, null);
             } catch (ClassNotFoundException notInBootstrap) {
-                return findClass(name);
+                synchronized (getClassLoadingLock(name)) {
+                    Class<?> loaded = findLoadedClass(name);
+                    return loaded != null ? loaded : defineFromJar(name, sharedPrefix);
+                }
             }
         }
         return super.loadClass(name, resolve);
@@ -61,17 +72,21 @@ final class AgentClassLoader extends ClassLoader {
             if (loaded != null) {
                 return loaded;
             }
-            JarEntry entry = jar.getJarEntry(prefix + name.replace('.', '/') + ".classdata");
-            if (entry == null) {
-                throw new ClassNotFoundException(name);
-            }
-            try (InputStream in = jar.getInputStream(entry)) {
-                byte[] bytes = in.readAllBytes();
-                definePackageFor(name);
-                return defineClass(name, bytes, 0, bytes.length, protectionDomain);
-            } catch (IOException e) {
-                throw new ClassNotFoundException(name, e);
-            }
+            return defineFromJar(name, prefix);
+        }
+    }
+
+    private Class<?> defineFromJar(String name, String entryPrefix) throws ClassNotFoundException {
+        JarEntry entry = jar.getJarEntry(entryPrefix + name.replace('.', '/') + ".classdata");
+        if (entry == null) {
+            throw new ClassNotFoundException(name);
+        }
+        try (InputStream in = jar.getInputStream(entry)) {
+            byte[] bytes = in.readAllBytes();
+            definePackageFor(name);
+            return defineClass(name, bytes, 0, bytes.length, protectionDomain);
+        } catch (IOException e) {
+            throw new ClassNotFoundException(name, e);
         }
     }
 

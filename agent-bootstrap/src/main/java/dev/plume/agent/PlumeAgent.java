@@ -43,7 +43,7 @@ public final class PlumeAgent {
             JarFile jar = new JarFile(agentJar.toFile(), false);
             String version = jar.getManifest().getMainAttributes().getValue("Implementation-Version");
             BootstrapClassDefiner.defineAll(instrumentation, jar, BOOT_PREFIX);
-            AgentClassLoader loader = new AgentClassLoader(agentJar, jar, INST_PREFIX);
+            AgentClassLoader loader = new AgentClassLoader(agentJar, jar, INST_PREFIX, BOOT_PREFIX);
             Class<?> installer = loader.loadClass(INSTALLER);
             Method install = installer.getMethod("install", Instrumentation.class, String.class, String.class);
             install.invoke(null, instrumentation, agentArgs, version);

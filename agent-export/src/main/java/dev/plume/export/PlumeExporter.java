@@ -167,7 +167,8 @@ public final class PlumeExporter {
         //    what is still queued then is dropped and counted (shutdown timeout).
         // the work ends a little before the deadline, so that the counts are final when shutdown() returns
         long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.exportTimeoutMillis());
-        long workDeadlineNanos = shutdownDeadlineNanos - Math.min(TimeUnit.MILLISECONDS.toNanos(250), timeoutNanos / 10);
+        // (a quarter of the budget, at most 500 ms, is kept for closing down, so a loaded machine still makes it)
+        long workDeadlineNanos = shutdownDeadlineNanos - Math.min(TimeUnit.MILLISECONDS.toNanos(500), timeoutNanos / 4);
         drainUntil(workDeadlineNanos);
         for (TraceExporter exporter : exporters()) {
             try {
