@@ -85,6 +85,7 @@ public final class HttpApp {
             }
         });
         server.createContext("/users", new UsersHandler());
+        server.createContext("/debug/allocated", new AllocatedBytesHandler());
         server.setExecutor(workers);
         server.start();
         return app;

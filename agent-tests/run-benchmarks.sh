@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Plume's benchmarks, one command each (see BENCHMARKS.md):
+#
+#   agent-tests/run-benchmarks.sh            side by side: no agent, Plume, OpenTelemetry Java agent (~12 min)
+#   agent-tests/run-benchmarks.sh --quick    the same, a few seconds per measurement (~1 min; checks it all runs)
+#   agent-tests/run-benchmarks.sh --jmh      JMH micro-benchmarks with the GC profiler (~4 min)
+#
+# Other options: --offline (Maven -o), --skip-build (reuse the last build), --rounds N, --configs none,plume[,otel];
+# after --jmh, any JMH option (e.g. --jmh SpanRecording -f 2).
+# Builds the agent and the sample apps with the bench profile, which also fetches the released OpenTelemetry Java
+# agent (otel.javaagent.version in the root pom) from Maven Central. Results go to agent-tests/target/bench/.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+mode=side-by-side
+build=1
+mvn_flags=(-B -q)
+args=()
+for arg in "$@"; do
+  case "$arg" in
+    --jmh) mode=jmh ;;
+    --offline) mvn_flags+=(-o) ;;
+    --skip-build) build=0 ;;
+    *) args+=("$arg") ;;
+  esac
+done
+
+cd "$root"
+if [[ $build == 1 ]]; then
+  echo "[bench] building (mvn -Pbench package -DskipTests)" >&2
+  mvn "${mvn_flags[@]}" -Pbench package -DskipTests
+fi
+
+bench=$here/target/bench
+# Run from a copy, so that another build of the same tree (a clean, a test run) cannot pull classes away mid-run.
+run=$bench/run
+rm -rf "$run"
+mkdir -p "$run/lib"
+cp -r "$here/target/test-classes" "$run/classes"
+IFS=: read -r -a entries < "$bench/classpath.txt" || true  # no newline at the end of the file
+classpath=$run/classes
+for entry in "${entries[@]}"; do
+  if [[ -f $entry ]]; then
+    copy=$run/lib/$(printf '%03d' "${#classpath}")-$(basename "$entry")
+    cp "$entry" "$copy"
+    classpath=$classpath:$copy
+  elif [[ -d $entry ]]; then
+    copy=$run/lib/$(printf '%03d' "${#classpath}")-$(basename "$entry")
+    cp -r "$entry" "$copy"
+    classpath=$classpath:$copy
+  fi
+done
+cp agent-dist/target/plume-agent.jar "$bench/opentelemetry-javaagent.jar" \
+   smoke-apps/http-app/target/http-app.jar smoke-apps/hello-app/target/hello-app.jar "$run/"
+
+java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+# What was measured: the commit and whether the tree had uncommitted changes (read-only git commands).
+{
+  echo "commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)," \
+       "$(git -C "$root" status --porcelain 2>/dev/null | wc -l | tr -d ' ') uncommitted file(s)," \
+       "plume-agent.jar built $(date -u -r "$run/plume-agent.jar" +%Y-%m-%dT%H:%M:%SZ)"
+} > "$run/build-info.txt"
+if [[ $mode == jmh ]]; then
+  exec "$java" -cp "$classpath" org.openjdk.jmh.Main -prof gc -rf json -rff "$bench/jmh-result.json" \
+    ${args[@]+"${args[@]}"}
+fi
+exec "$java" -cp "$classpath" dev.plume.tests.bench.SideBySide \
+  --plume-agent "$run/plume-agent.jar" --otel-agent "$run/opentelemetry-javaagent.jar" \
+  --http-app "$run/http-app.jar" --hello-app "$run/hello-app.jar" --build-info "$run/build-info.txt" --out "$bench" ${args[@]+"${args[@]}"}

@@ -1,0 +1,238 @@
+package dev.plume.tests.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Turns the side-by-side samples into Markdown tables: medians, ratios to no agent, and the goals they meet or miss. */
+final class BenchmarkReport {
+
+    private static final Map<String, String> LABELS = Map.of(
+            "none", "no agent", "plume", "Plume", "otel", "OpenTelemetry agent");
+
+    private final SideBySide.Settings settings;
+    private final Map<String, Path> agents;
+    private final Map<String, Map<String, List<Double>>> samples;
+    private final String loadBefore;
+    private final String loadAfter;
+    private final double minutes;
+    private final String buildInfo;
+    private final StringBuilder text = new StringBuilder();
+
+    BenchmarkReport(SideBySide.Settings settings, Map<String, Path> agents,
+                    Map<String, Map<String, List<Double>>> samples, String loadBefore, String loadAfter,
+                    double minutes, String buildInfo) {
+        this.buildInfo = buildInfo;
+        this.settings = settings;
+        this.agents = agents;
+        this.samples = samples;
+        this.loadBefore = loadBefore;
+        this.loadAfter = loadAfter;
+        this.minutes = minutes;
+    }
+
+    String markdown() {
+        line("## Side-by-side results (" + settings.name() + " run)");
+        line("");
+        line("- Date: " + DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(ZonedDateTime.now().withNano(0)));
+        line("- Machine: " + Runtime.getRuntime().availableProcessors() + " cores, " + memTotal() + " memory, "
+                + System.getProperty("os.name") + " " + System.getProperty("os.version") + "; JDK "
+                + System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version")
+                + " (apps, load generator and receiver)");
+        line("- Load average before / after (1, 5, 15 min): " + loadBefore + " / " + loadAfter
+                + "; the run took " + fmt("%.1f", minutes) + " min");
+        line("- Settings: " + settings);
+        line("- Agents: " + agentList());
+        line("- Build: " + buildInfo);
+        line("");
+
+        line("### Throughput and latency (median of " + settings.rounds() + " rounds)");
+        line("");
+        line("× no agent is the median over rounds of the ratio to no agent in the same round, which cancels most of"
+                + " the drift of a shared machine's load between rounds.");
+        line("");
+        line("| endpoint | configuration | requests/s | × no agent | p50 (µs) | p99 (µs) | spans received / expected |");
+        line("|---|---|---:|---:|---:|---:|---:|");
+        for (String endpoint : List.of("hello", "chain")) {
+            for (String config : agents.keySet()) {
+                double rps = median(config, endpoint + "_rps");
+                double expected = SideBySide.sum(values(config, endpoint + "_spans_expected"));
+                double received = SideBySide.sum(values(config, endpoint + "_spans_received"));
+                line("| /" + endpoint + " | " + LABELS.get(config) + " | " + fmt("%,.0f", rps) + " | "
+                        + fmt("%.2f", pairedRatio(config, endpoint + "_rps")) + " | "
+                        + fmt("%,.0f", median(config, endpoint + "_p50_us"))
+                        + " | " + fmt("%,.0f", median(config, endpoint + "_p99_us")) + " | "
+                        + (config.equals("none") ? "—" : fmt("%,.0f", received) + " / " + fmt("%,.0f", expected)
+                        + " (" + fmt("%.1f", 100 * received / expected) + "%)") + " |");
+            }
+        }
+        line("");
+
+        line("### Allocation per request (median of " + settings.rounds() + " rounds)");
+        line("");
+        line("| endpoint | configuration | request threads (B/req) | added | whole process (B/req) | added |");
+        line("|---|---|---:|---:|---:|---:|");
+        for (String endpoint : List.of("hello", "chain")) {
+            double app0 = median("none", endpoint + "_app_bytes_per_request");
+            double total0 = median("none", endpoint + "_total_bytes_per_request");
+            for (String config : agents.keySet()) {
+                double app = median(config, endpoint + "_app_bytes_per_request");
+                double total = median(config, endpoint + "_total_bytes_per_request");
+                line("| /" + endpoint + " | " + LABELS.get(config) + " | " + fmt("%,.0f", app) + " | "
+                        + signed(app - app0) + " | " + fmt("%,.0f", total) + " | " + signed(total - total0) + " |");
+            }
+        }
+        line("");
+
+        line("### Start-up and memory (medians)");
+        line("");
+        line("| configuration | hello-app wall time (ms) | added | http-app first answer (ms) | added"
+                + " | RSS after load (MB) | added | agent jar (MB) |");
+        line("|---|---:|---:|---:|---:|---:|---:|---:|");
+        double hello0 = median("none", "hello_wall_ms");
+        double http0 = median("none", "http_start_ms");
+        double rss0 = median("none", "rss_mb");
+        for (String config : agents.keySet()) {
+            double hello = median(config, "hello_wall_ms");
+            double http = median(config, "http_start_ms");
+            double rss = median(config, "rss_mb");
+            line("| " + LABELS.get(config) + " | " + fmt("%,.0f", hello) + " | " + signed(hello - hello0) + " | "
+                    + fmt("%,.0f", http) + " | " + signed(http - http0) + " | " + fmt("%,.0f", rss) + " | "
+                    + signed(rss - rss0) + " | " + fmt("%.1f", jarMegabytes(config)) + " |");
+        }
+        line("");
+        line("Samples per configuration: hello-app " + count("none", "hello_wall_ms") + " runs, http-app "
+                + count("none", "http_start_ms") + " starts (default heap), RSS " + count("none", "rss_mb")
+                + " (after the /chain load, heap fixed and pre-touched).");
+        line("");
+
+        if (samples.containsKey("plume") && values("plume", "pipeline_spans_per_s") != null) {
+            List<Double> pipeline = values("plume", "pipeline_spans_per_s");
+            line("### Pipeline ceiling (Plume, no application)");
+            line("");
+            line("| spans/s exported (median) | min – max | spans/s counted by the receiver | MB/s on the wire | runs |");
+            line("|---:|---:|---:|---:|---:|");
+            line("| " + fmt("%,.0f", SideBySide.median(pipeline)) + " | " + fmt("%,.0f", Collections.min(pipeline))
+                    + " – " + fmt("%,.0f", Collections.max(pipeline)) + " | "
+                    + fmt("%,.0f", median("plume", "pipeline_received_spans_per_s")) + " | "
+                    + fmt("%.1f", median("plume", "pipeline_mb_per_s")) + " | " + pipeline.size() + " |");
+            line("");
+        }
+
+        goals();
+        return text.toString();
+    }
+
+    private void goals() {
+        if (!agents.containsKey("plume")) {
+            return;
+        }
+        line("### Goals (issue 5)");
+        line("");
+        line("| goal | Plume | OpenTelemetry agent | Plume meets it |");
+        line("|---|---:|---:|---|");
+        boolean otel = agents.containsKey("otel");
+        double plumeChain = pairedRatio("plume", "chain_rps");
+        goal("/chain throughput ≥ 0.95× no agent", fmt("%.2f×", plumeChain),
+                otel ? fmt("%.2f×", pairedRatio("otel", "chain_rps")) : "—", plumeChain >= 0.95);
+        double hello0 = median("none", "hello_app_bytes_per_request");
+        double plumeAlloc = median("plume", "hello_app_bytes_per_request") - hello0;
+        goal("allocation added per single-span request < 200 B", signed(plumeAlloc) + " B",
+                otel ? signed(median("otel", "hello_app_bytes_per_request") - hello0) + " B" : "—", plumeAlloc < 200);
+        double start0 = median("none", "hello_wall_ms");
+        double plumeStart = median("plume", "hello_wall_ms") - start0;
+        goal("start-up added on hello world ≤ 0.3 s", fmt("%.2f s", plumeStart / 1000),
+                otel ? fmt("%.2f s", (median("otel", "hello_wall_ms") - start0) / 1000) : "—", plumeStart <= 300);
+        double jar = jarMegabytes("plume");
+        goal("agent jar ≤ 6 MB", fmt("%.1f MB", jar), otel ? fmt("%.1f MB", jarMegabytes("otel")) : "—", jar <= 6);
+        List<Double> pipeline = values("plume", "pipeline_spans_per_s");
+        if (pipeline != null) {
+            double spans = SideBySide.median(pipeline);
+            goal("pipeline ≥ 1M spans/s", fmt("%,.0f", spans), "—", spans >= 1_000_000);
+        }
+        line("");
+    }
+
+    private void goal(String goal, String plume, String otel, boolean met) {
+        line("| " + goal + " | " + plume + " | " + otel + " | " + (met ? "yes" : "**no**") + " |");
+    }
+
+    private String agentList() {
+        StringBuilder list = new StringBuilder();
+        for (Map.Entry<String, Path> agent : agents.entrySet()) {
+            if (agent.getValue() != null) {
+                list.append(list.isEmpty() ? "" : ", ").append(LABELS.get(agent.getKey())).append(" ")
+                        .append(agent.getValue().getFileName()).append(" (")
+                        .append(fmt("%,d", agent.getValue().toFile().length())).append(" bytes)");
+            }
+        }
+        return list.toString();
+    }
+
+    private double jarMegabytes(String config) {
+        Path jar = agents.get(config);
+        return jar == null ? 0 : jar.toFile().length() / 1e6;
+    }
+
+    private List<Double> values(String config, String metric) {
+        Map<String, List<Double>> byMetric = samples.get(config);
+        return byMetric == null ? null : byMetric.get(metric);
+    }
+
+    private double median(String config, String metric) {
+        return SideBySide.median(values(config, metric));
+    }
+
+    /** The median over rounds of config ÷ no agent, each ratio taken within one round. */
+    private double pairedRatio(String config, String metric) {
+        List<Double> values = values(config, metric);
+        List<Double> baseline = values("none", metric);
+        if (values == null || baseline == null) {
+            return Double.NaN;
+        }
+        List<Double> ratios = new java.util.ArrayList<>();
+        for (int round = 0; round < Math.min(values.size(), baseline.size()); round++) {
+            ratios.add(values.get(round) / baseline.get(round));
+        }
+        return SideBySide.median(ratios);
+    }
+
+    private int count(String config, String metric) {
+        List<Double> list = values(config, metric);
+        return list == null ? 0 : list.size();
+    }
+
+    private static String memTotal() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return fmt("%.1f GB", Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through
+        }
+        return "unknown";
+    }
+
+    private static String signed(double value) {
+        return Double.isNaN(value) ? "—" : fmt("%+,.0f", value);
+    }
+
+    private static String fmt(String format, Object value) {
+        if (value instanceof Double d && d.isNaN()) {
+            return "—";
+        }
+        return String.format(Locale.ROOT, format, value);
+    }
+
+    private void line(String line) {
+        text.append(line).append('\n');
+    }
+}

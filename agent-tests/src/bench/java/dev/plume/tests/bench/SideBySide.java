@@ -1,0 +1,470 @@
+package dev.plume.tests.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The side-by-side benchmark: the same applications with no agent, with Plume and with the OpenTelemetry Java agent,
+ * configurations interleaved round by round, every span sampled and exported over OTLP/HTTP to a receiver in its own
+ * JVM that decodes what it gets. Measures start-up (hello-app wall time, http-app time to first answer), throughput
+ * and latency under a closed-loop load from a load generator in its own JVM, allocation per request on the
+ * application's threads, resident memory after load, the agents' jar sizes, and the Plume pipeline's ceiling.
+ * Prints a Markdown report with medians and ratios and writes it next to the raw figures.
+ *
+ * <p>Arguments: {@code --plume-agent JAR --otel-agent JAR --http-app JAR --hello-app JAR --out DIR [--quick]
+ * [--rounds N] [--configs none,plume,otel] [--build-info FILE]}. Run through {@code agent-tests/run-benchmarks.sh}.
+ */
+public final class SideBySide {
+
+    private static final String HOST = "127.0.0.1";
+    private static final List<String> ENDPOINTS = List.of("/hello", "/chain");
+
+    private final Settings settings;
+    private final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    private final String classPath = System.getProperty("java.class.path");
+    private final Map<String, Path> agents = new LinkedHashMap<>();
+    private final Path httpApp;
+    private final Path helloApp;
+    private final Path out;
+    private final Path logs;
+    /** config → metric → one value per sample. */
+    private final Map<String, Map<String, List<Double>>> samples = new LinkedHashMap<>();
+    private final List<String> rawLines = new ArrayList<>();
+    private String receiverEndpoint;
+    private String buildInfo = "not given";
+
+    private SideBySide(Settings settings, Map<String, Path> agents, Path httpApp, Path helloApp, Path out) {
+        this.settings = settings;
+        this.agents.putAll(agents);
+        this.httpApp = httpApp;
+        this.helloApp = helloApp;
+        this.out = out;
+        this.logs = out.resolve("logs");
+    }
+
+    public static void main(String[] args) throws Exception {
+        LoadGenerator.Arguments arguments = new LoadGenerator.Arguments(args);
+        Settings settings = arguments.flag("--quick") ? Settings.QUICK : Settings.FULL;
+        if (arguments.get("--rounds", null) != null) {
+            settings = settings.withRounds(Integer.parseInt(arguments.get("--rounds", null)));
+        }
+        Map<String, Path> agents = new LinkedHashMap<>();
+        agents.put("none", null);
+        agents.put("plume", existing(arguments.require("--plume-agent")));
+        agents.put("otel", existing(arguments.require("--otel-agent")));
+        List<String> wanted = List.of(arguments.get("--configs", "none,plume,otel").split(","));
+        agents.keySet().retainAll(wanted);
+        if (!agents.containsKey("none")) {
+            throw new IllegalArgumentException("--configs must include none: every figure is compared with it");
+        }
+        SideBySide bench = new SideBySide(settings, agents, existing(arguments.require("--http-app")),
+                existing(arguments.require("--hello-app")), Path.of(arguments.require("--out")));
+        String buildInfo = arguments.get("--build-info", null);
+        if (buildInfo != null && Files.isRegularFile(Path.of(buildInfo))) {
+            bench.buildInfo = Files.readString(Path.of(buildInfo)).trim();
+        }
+        String report = bench.run();
+        System.out.println(report);
+    }
+
+    private static Path existing(String path) {
+        Path file = Path.of(path).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(file + " does not exist");
+        }
+        return file;
+    }
+
+    private String run() throws Exception {
+        Files.createDirectories(logs);
+        String loadBefore = loadAverage();
+        long started = System.nanoTime();
+        Process receiver = startReceiver();
+        try {
+            progress("receiver at " + receiverEndpoint + "; " + settings);
+            for (int round = 0; round < settings.rounds; round++) {
+                for (String config : rotated(round)) {
+                    loadRound(config, round);
+                }
+            }
+            for (int run = 0; run < settings.helloRuns; run++) {
+                for (String config : rotated(run)) {
+                    helloStartup(config);
+                }
+            }
+            for (int run = 0; run < settings.extraHttpStarts; run++) {
+                for (String config : rotated(run)) {
+                    httpStartupOnly(config, run);
+                }
+            }
+        } finally {
+            stopReceiver(receiver);
+        }
+        if (agents.containsKey("plume")) {
+            for (int run = 0; run < settings.pipelineRuns; run++) {
+                pipelineCeiling();
+            }
+        }
+        double minutes = (System.nanoTime() - started) / 60e9;
+        String report = new BenchmarkReport(settings, agents, samples, loadBefore, loadAverage(), minutes, buildInfo)
+                .markdown();
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(ZonedDateTime.now());
+        Files.writeString(out.resolve("results-" + stamp + ".md"), report);
+        Files.writeString(out.resolve("results-latest.md"), report);
+        Files.write(out.resolve("raw-" + stamp + ".txt"), rawLines);
+        progress("report written to " + out.resolve("results-" + stamp + ".md"));
+        return report;
+    }
+
+    /** The configurations in a different order each round, so none of them always runs first or last. */
+    private List<String> rotated(int round) {
+        List<String> order = new ArrayList<>(agents.keySet());
+        Collections.rotate(order, -(round % order.size()));
+        return order;
+    }
+
+    // ---- one application run under load
+
+    private void loadRound(String config, int round) throws Exception {
+        int port = freePort();
+        Path log = logs.resolve("http-app-" + config + "-round" + round + ".log");
+        long launched = System.nanoTime();
+        // A fixed, pre-touched heap: resident memory then differs by what the agent adds (classes, code, threads,
+        // buffers), not by how far the collector chose to grow the heap at each configuration's allocation rate.
+        Process app = start(appCommand(config, httpApp, "bench-http-app", "-Dapp.port=" + port,
+                "-Xms" + settings.heapMegabytes + "m", "-Xmx" + settings.heapMegabytes + "m", "-XX:+AlwaysPreTouch"), log);
+        try {
+            awaitFirstAnswer(app, port, launched, log);
+            awaitExportSettled();
+            for (String endpoint : ENDPOINTS) {
+                int connections = endpoint.equals("/chain") ? settings.chainConnections : settings.helloConnections;
+                long spansBefore = receiverStats()[1];
+                Map<String, String> result = runJava(List.of("-Xmx256m", "-XX:+UseSerialGC"), LoadGenerator.class,
+                        "--port", String.valueOf(port), "--path", endpoint,
+                        "--connections", String.valueOf(connections),
+                        "--warmup-seconds", String.valueOf(settings.warmupSeconds),
+                        "--seconds", String.valueOf(settings.seconds));
+                awaitExportSettled();
+                long spansReceived = receiverStats()[1] - spansBefore;
+                String key = endpoint.substring(1);
+                double requests = number(result, "requests");
+                long sent = (long) number(result, "sent");
+                int spansPerRequest = endpoint.equals("/chain") ? 3 : 1;
+                // two extra server spans: the load generator's reads of /debug/allocated
+                long expected = config.equals("none") ? 0 : sent * spansPerRequest + 2;
+                record(config, key + "_rps", number(result, "rps"));
+                record(config, key + "_p50_us", number(result, "p50_us"));
+                record(config, key + "_p99_us", number(result, "p99_us"));
+                record(config, key + "_errors", number(result, "errors"));
+                record(config, key + "_app_bytes_per_request", number(result, "app_allocated") / requests);
+                record(config, key + "_total_bytes_per_request", number(result, "total_allocated") / requests);
+                record(config, key + "_spans_expected", expected);
+                record(config, key + "_spans_received", spansReceived);
+                progress(String.format(Locale.ROOT, "round %d %-5s %-6s %8.0f req/s  p50 %7.0f µs  p99 %7.0f µs"
+                                + "  app %6.0f B/req  spans %d/%d  errors %.0f", round + 1, config, endpoint,
+                        number(result, "rps"), number(result, "p50_us"), number(result, "p99_us"),
+                        number(result, "app_allocated") / requests, spansReceived, expected,
+                        number(result, "errors")));
+            }
+            record(config, "rss_mb", rssKiB(app.pid()) / 1024.0);
+            progress(String.format(Locale.ROOT, "round %d %-5s RSS %.0f MB", round + 1, config,
+                    rssKiB(app.pid()) / 1024.0));
+        } finally {
+            stop(app);
+        }
+    }
+
+    private void httpStartupOnly(String config, int run) throws Exception {
+        int port = freePort();
+        Path log = logs.resolve("http-app-start-" + config + "-" + run + ".log");
+        long launched = System.nanoTime();
+        Process app = start(appCommand(config, httpApp, "bench-http-app", "-Dapp.port=" + port), log);
+        try {
+            double millis = awaitFirstAnswer(app, port, launched, log);
+            record(config, "http_start_ms", millis);
+            progress(String.format(Locale.ROOT, "http-app %-5s first answer after %6.0f ms", config, millis));
+        } finally {
+            stop(app);
+        }
+    }
+
+    private void helloStartup(String config) throws Exception {
+        Path log = logs.resolve("hello-app-" + config + ".log");
+        long launched = System.nanoTime();
+        Process app = start(appCommand(config, helloApp, "bench-hello-app"), log);
+        if (!app.waitFor(120, TimeUnit.SECONDS)) {
+            app.destroyForcibly();
+            throw new IllegalStateException("hello-app did not exit within 120 s under " + config + "; see " + log);
+        }
+        double millis = (System.nanoTime() - launched) / 1e6;
+        if (app.exitValue() != 0) {
+            throw new IllegalStateException("hello-app exited with " + app.exitValue() + " under " + config
+                    + "; see " + log);
+        }
+        record(config, "hello_wall_ms", millis);
+        progress(String.format(Locale.ROOT, "hello-app %-5s %6.0f ms", config, millis));
+    }
+
+    private void pipelineCeiling() throws Exception {
+        Map<String, String> result = runJava(List.of("--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"),
+                PipelineCeiling.class, "--warmup-seconds", String.valueOf(settings.pipelineWarmupSeconds),
+                "--seconds", String.valueOf(settings.pipelineSeconds));
+        record("plume", "pipeline_spans_per_s", number(result, "spans_per_s"));
+        record("plume", "pipeline_received_spans_per_s", number(result, "received_spans_per_s"));
+        record("plume", "pipeline_mb_per_s", number(result, "mb_per_s"));
+        progress(String.format(Locale.ROOT, "pipeline %,.0f spans/s exported, %,.0f received, %.1f MB/s",
+                number(result, "spans_per_s"), number(result, "received_spans_per_s"), number(result, "mb_per_s")));
+    }
+
+    // ---- processes
+
+    private List<String> appCommand(String config, Path appJar, String serviceName, String... extra) {
+        List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        Path agent = agents.get(config);
+        if (agent != null) {
+            command.add("-javaagent:" + agent);
+        }
+        // The same settings for every configuration: traces only, every span sampled, sent within a second.
+        command.add("-Dotel.service.name=" + serviceName);
+        command.add("-Dotel.traces.exporter=otlp");
+        command.add("-Dotel.metrics.exporter=none");
+        command.add("-Dotel.logs.exporter=none");
+        command.add("-Dotel.exporter.otlp.protocol=http/protobuf");
+        command.add("-Dotel.exporter.otlp.endpoint=" + receiverEndpoint);
+        command.add("-Dotel.traces.sampler=parentbased_always_on");
+        command.add("-Dotel.bsp.schedule.delay=1000");
+        // The JDK server writes headers and body separately: without TCP_NODELAY, Nagle's algorithm and the client's
+        // delayed ACK hold every response for about 40 ms, and the benchmark would measure that timer, not the app.
+        command.add("-Dsun.net.httpserver.nodelay=true");
+        command.addAll(List.of(extra));
+        command.add("-jar");
+        command.add(appJar.toString());
+        return command;
+    }
+
+    private static Process start(List<String> command, Path log) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().keySet().removeIf(name -> name.startsWith("OTEL_") || name.startsWith("PLUME_")
+                || name.equals("JAVA_TOOL_OPTIONS") || name.equals("JDK_JAVA_OPTIONS") || name.equals("_JAVA_OPTIONS"));
+        Files.writeString(log, "$ " + String.join(" ", command) + "\n",
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        return builder.start();
+    }
+
+    private static void stop(Process process) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Runs a class of this benchmark in its own JVM and returns the key=value pairs of its {@code RESULT} line. */
+    private Map<String, String> runJava(List<String> jvmOptions, Class<?> main, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(classPath);
+        command.add(main.getName());
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        List<String> output = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                output.add(line);
+            }
+        }
+        process.waitFor();
+        String result = output.stream().filter(line -> line.startsWith("RESULT ")).reduce((a, b) -> b).orElse(null);
+        if (process.exitValue() != 0 || result == null) {
+            throw new IllegalStateException(main.getSimpleName() + " failed (exit " + process.exitValue() + "):\n"
+                    + String.join("\n", output));
+        }
+        rawLines.add(main.getSimpleName() + " " + String.join(" ", args) + " -> " + result);
+        Map<String, String> values = new TreeMap<>();
+        for (String pair : result.substring("RESULT ".length()).split(" ")) {
+            int equals = pair.indexOf('=');
+            values.put(pair.substring(0, equals), pair.substring(equals + 1));
+        }
+        return values;
+    }
+
+    private Process startReceiver() throws IOException {
+        List<String> command = List.of(java.toString(), "-Xmx512m", "-cp", classPath,
+                CountingOtlpReceiver.class.getName());
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(
+                logs.resolve("receiver.log").toFile())).start();
+        BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8));
+        String line = reader.readLine();
+        if (line == null || !line.startsWith("LISTENING ")) {
+            process.destroyForcibly();
+            throw new IllegalStateException("receiver did not start: " + line);
+        }
+        receiverEndpoint = "http://" + HOST + ":" + line.substring("LISTENING ".length()).trim();
+        return process;
+    }
+
+    private static void stopReceiver(Process receiver) throws InterruptedException {
+        try (OutputStream stdin = receiver.getOutputStream()) {
+            stdin.flush();
+        } catch (IOException e) {
+            // already gone
+        }
+        if (!receiver.waitFor(10, TimeUnit.SECONDS)) {
+            receiver.destroyForcibly();
+        }
+    }
+
+    /** {@code requests spans bytes rejected} from the receiver. */
+    private long[] receiverStats() throws IOException {
+        int port = Integer.parseInt(receiverEndpoint.substring(receiverEndpoint.lastIndexOf(':') + 1));
+        try (HttpConnection connection = new HttpConnection(HOST, port, 10_000)) {
+            StringBuilder body = new StringBuilder();
+            connection.exchange(HttpConnection.getRequest(HOST, port, "/stats"), body);
+            String[] parts = body.toString().trim().split(" ");
+            long[] values = new long[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                values[i] = Long.parseLong(parts[i]);
+            }
+            return values;
+        }
+    }
+
+    /** Waits until the receiver's span count has not moved for a while (longer than the agents' export delay). */
+    private void awaitExportSettled() throws Exception {
+        long quietNanos = TimeUnit.MILLISECONDS.toNanos(settings.settleMillis);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long last = receiverStats()[1];
+        long lastChange = System.nanoTime();
+        while (System.nanoTime() - lastChange < quietNanos && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            long now = receiverStats()[1];
+            if (now != last) {
+                last = now;
+                lastChange = System.nanoTime();
+            }
+        }
+    }
+
+    private static double awaitFirstAnswer(Process app, int port, long launchedNanos, Path log) throws Exception {
+        byte[] request = HttpConnection.getRequest(HOST, port, "/hello");
+        long deadline = launchedNanos + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (!app.isAlive()) {
+                throw new IllegalStateException("http-app exited with " + app.exitValue() + "; see " + log);
+            }
+            try (HttpConnection connection = new HttpConnection(HOST, port, 30_000)) {
+                if (connection.exchange(request) == 200) {
+                    return (System.nanoTime() - launchedNanos) / 1e6;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(2);
+        }
+        throw new IllegalStateException("http-app gave no successful answer within 120 s; see " + log);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static long rssKiB(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private void record(String config, String metric, double value) {
+        samples.computeIfAbsent(config, c -> new LinkedHashMap<>()).computeIfAbsent(metric, m -> new ArrayList<>())
+                .add(value);
+        rawLines.add(config + " " + metric + " " + value);
+    }
+
+    private static double number(Map<String, String> result, String key) {
+        String value = result.get(key);
+        if (value == null) {
+            throw new IllegalStateException("no " + key + " in " + result);
+        }
+        return Double.parseDouble(value);
+    }
+
+    private static void progress(String line) {
+        System.err.println("[bench] " + line);
+    }
+
+    /** How long and how often to measure. */
+    record Settings(String name, int rounds, double warmupSeconds, double seconds, int helloConnections,
+                    int chainConnections, int helloRuns, int extraHttpStarts, int pipelineRuns,
+                    double pipelineWarmupSeconds, double pipelineSeconds, long settleMillis, int heapMegabytes) {
+
+        static final Settings FULL = new Settings("full", 3, 5, 10, 4, 2, 10, 5, 3, 2, 8, 2500, 256);
+        static final Settings QUICK = new Settings("quick", 1, 1, 2, 4, 2, 2, 1, 1, 1, 2, 1500, 256);
+
+        Settings withRounds(int count) {
+            return new Settings(name, count, warmupSeconds, seconds, helloConnections, chainConnections, helloRuns,
+                    extraHttpStarts, pipelineRuns, pipelineWarmupSeconds, pipelineSeconds, settleMillis,
+                    heapMegabytes);
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%s: %d rounds, load %.0f s warm-up + %.0f s measured per endpoint"
+                            + " (%d connections on /hello, %d on /chain, heap %d MB fixed), hello-app x%d,"
+                            + " http-app start x%d, pipeline x%d (%.0f s)",
+                    name, rounds, warmupSeconds, seconds, helloConnections, chainConnections, heapMegabytes,
+                    helloRuns, extraHttpStarts, pipelineRuns, pipelineSeconds);
+        }
+    }
+
+    static double median(List<Double> values) {
+        if (values == null || values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    static double sum(List<Double> values) {
+        return values == null ? Double.NaN : values.stream().mapToDouble(Double::doubleValue).sum();
+    }
+}
