@@ -53,6 +53,7 @@ final class OtlpHttpClient {
         OkHttpClient.Builder builder = new OkHttpClient.Builder()
             .dispatcher(dispatcher)
             .connectionPool(new ConnectionPool(Math.max(2, maxInFlight), 5, TimeUnit.MINUTES))
+            .socketFactory(NoDelaySocketFactory.INSTANCE)
             .protocols(protocols)
             .callTimeout(timeout, TimeUnit.MILLISECONDS)
             .connectTimeout(timeout, TimeUnit.MILLISECONDS)
