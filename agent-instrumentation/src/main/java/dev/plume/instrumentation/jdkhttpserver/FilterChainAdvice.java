@@ -1,6 +1,5 @@
 package dev.plume.instrumentation.jdkhttpserver;
 
-import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsExchange;
 import dev.plume.bootstrap.http.HttpSpans;
@@ -11,6 +10,8 @@ import net.bytebuddy.asm.Advice;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Inlined into {@code Filter.Chain#doFilter}: the outermost call of a request starts the SERVER span (the chain calls
@@ -25,14 +26,34 @@ public final class FilterChainAdvice {
         if (HttpSpans.isInside(InstrumentationScope.JDK_HTTP_SERVER, SpanKind.SERVER)) {
             return null;
         }
-        Headers headers = exchange.getRequestHeaders();
+        // One pass over the headers: Headers#getFirst copies its key to normalize it, on every call (JDK 17).
+        String traceparent = null;
+        String tracestate = null;
+        String host = null;
+        String userAgent = null;
+        for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
+            String name = header.getKey();
+            List<String> values = header.getValue();
+            if (name == null || values == null || values.isEmpty()) {
+                continue;
+            }
+            if (name.equalsIgnoreCase("traceparent")) {
+                traceparent = values.get(0);
+            } else if (name.equalsIgnoreCase("tracestate")) {
+                tracestate = values.get(0);
+            } else if (name.equalsIgnoreCase("host")) {
+                host = values.get(0);
+            } else if (name.equalsIgnoreCase("user-agent")) {
+                userAgent = values.get(0);
+            }
+        }
         SpanSlot span = HttpSpans.startServer(InstrumentationScope.JDK_HTTP_SERVER, exchange.getRequestMethod(),
-            exchange.getHttpContext().getPath(), headers.getFirst("traceparent"), headers.getFirst("tracestate"));
+            exchange.getHttpContext().getPath(), traceparent, tracestate);
         if (span != null && span.isRecording()) {
             URI uri = exchange.getRequestURI();
             InetSocketAddress remote = exchange.getRemoteAddress();
             HttpSpans.serverRequest(span, exchange instanceof HttpsExchange ? "https" : "http", uri.getRawPath(),
-                uri.getRawQuery(), headers.getFirst("Host"), exchange.getProtocol(), headers.getFirst("User-Agent"),
+                uri.getRawQuery(), host, exchange.getProtocol(), userAgent,
                 remote == null ? null : remote.getAddress());
         }
         return span;
