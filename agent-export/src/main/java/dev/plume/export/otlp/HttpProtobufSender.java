@@ -1,7 +1,6 @@
 package dev.plume.export.otlp;
 
 import okhttp3.Call;
-import okhttp3.Callback;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -80,25 +79,8 @@ public final class HttpProtobufSender implements TraceSender {
             done.accept(SendResult.failed(0, OtlpHttpClient.describe(e), false));
             return;
         }
-        call.enqueue(new Callback() {
-            @Override
-            public void onFailure(Call call, IOException e) {
-                done.accept(OtlpHttpClient.failure(e));
-            }
-
-            @Override
-            public void onResponse(Call call, Response response) {
-                SendResult result;
-                try (response) {
-                    result = answer(response);
-                } catch (IOException e) {
-                    result = OtlpHttpClient.failure(e);
-                } catch (RuntimeException e) {
-                    result = SendResult.failed(response.code(), OtlpHttpClient.describe(e), false);
-                }
-                done.accept(result);
-            }
-        });
+        OtlpHttpClient.enqueue(call, HttpProtobufSender::answer,
+            (code, message) -> SendResult.failed(code, message, false), done);
     }
 
     private static SendResult answer(Response response) throws IOException {

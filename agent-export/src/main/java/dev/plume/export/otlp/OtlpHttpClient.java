@@ -1,11 +1,14 @@
 package dev.plume.export.otlp;
 
 import dev.plume.bootstrap.PlumeLog;
+import okhttp3.Call;
+import okhttp3.Callback;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.Headers;
 import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
+import okhttp3.Response;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +22,8 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 
 /**
@@ -85,6 +90,38 @@ final class OtlpHttpClient {
     }
 
     /** A failed call as a result: unreachable backends and transient transport errors are retryable. */
+    /** Reads an answer into a result; may fail reading the body. */
+    interface AnswerReader {
+        SendResult read(Response response) throws IOException;
+    }
+
+    /**
+     * Sends the call on the client's own threads. Every outcome reaches {@code done} exactly once: a transport failure,
+     * the answer as {@code reader} reads it, or, if reading it fails unexpectedly, {@code unreadable(status, message)}.
+     */
+    static void enqueue(Call call, AnswerReader reader, BiFunction<Integer, String, SendResult> unreadable,
+                        Consumer<SendResult> done) {
+        call.enqueue(new Callback() {
+            @Override
+            public void onFailure(Call failed, IOException e) {
+                done.accept(failure(e));
+            }
+
+            @Override
+            public void onResponse(Call answered, Response response) {
+                SendResult result;
+                try (response) {
+                    result = reader.read(response);
+                } catch (IOException e) {
+                    result = failure(e);
+                } catch (RuntimeException e) {
+                    result = unreadable.apply(response.code(), describe(e));
+                }
+                done.accept(result);
+            }
+        });
+    }
+
     static SendResult failure(IOException e) {
         if (e instanceof ConnectException || e instanceof UnknownHostException || e instanceof NoRouteToHostException) {
             return SendResult.unreachable(describe(e));
