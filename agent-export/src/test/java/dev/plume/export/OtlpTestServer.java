@@ -1,10 +1,12 @@
 package dev.plume.export;
 
+import com.google.protobuf.CodedOutputStream;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -171,5 +173,15 @@ public final class OtlpTestServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+    }
+
+    /** A {@code google.rpc.Status} body, as OTLP servers send with errors: code = 1, message = 2. */
+    public static byte[] rpcStatus(int code, String message) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        out.writeInt32(1, code);
+        out.writeString(2, message);
+        out.flush();
+        return bytes.toByteArray();
     }
 }

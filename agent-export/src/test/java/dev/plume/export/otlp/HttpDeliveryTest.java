@@ -1,6 +1,5 @@
 package dev.plume.export.otlp;
 
-import com.google.protobuf.CodedOutputStream;
 import dev.plume.bootstrap.PlumeLog;
 import dev.plume.bootstrap.config.PlumeConfig;
 import dev.plume.export.DropReason;
@@ -90,7 +89,7 @@ class HttpDeliveryTest {
     @Test
     void status400WithAGoogleRpcStatusIsDroppedWithTheServersMessage() throws Exception {
         server = new OtlpTestServer();
-        server.respondWith(400, rpcStatus(3, "span name too long"), "application/x-protobuf");
+        server.respondWith(400, OtlpTestServer.rpcStatus(3, "span name too long"), "application/x-protobuf");
         record("bad", 4);
         exporter = start(server.endpoint(), Map.of());
         exporter.shutdown();
@@ -209,13 +208,4 @@ class HttpDeliveryTest {
         return PlumeExporter.start(PlumeConfig.of(properties, Map.of(), PlumeLog::warn), tracing.ring(), VERSION);
     }
 
-    /** A {@code google.rpc.Status} body: code = 1, message = 2. */
-    private static byte[] rpcStatus(int code, String message) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-        out.writeInt32(1, code);
-        out.writeString(2, message);
-        out.flush();
-        return bytes.toByteArray();
-    }
 }

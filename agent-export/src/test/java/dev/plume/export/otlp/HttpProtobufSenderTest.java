@@ -1,6 +1,5 @@
 package dev.plume.export.otlp;
 
-import com.google.protobuf.CodedOutputStream;
 import dev.plume.bootstrap.PlumeLog;
 import dev.plume.bootstrap.config.PlumeConfig;
 import dev.plume.bootstrap.trace.InstrumentationScope;
@@ -104,7 +103,8 @@ class HttpProtobufSenderTest {
 
     @Test
     void serverErrorDropsTheBatchAndWarnsWithTheServersMessage() throws Exception {
-        server.respondWith(500, rpcStatus(13, "collector overloaded\nretry later"), "application/x-protobuf");
+        server.respondWith(500, OtlpTestServer.rpcStatus(13, "collector overloaded\nretry later"),
+            "application/x-protobuf");
         PlumeExporter exporter = PlumeExporter.start(exporterConfig(Map.of(
             "otel.exporter.otlp.headers", "authorization=Bearer%20top-secret")), tracing.ring(), VERSION);
         recordSpans("failing", 7);
@@ -207,13 +207,4 @@ class HttpProtobufSenderTest {
         org.junit.jupiter.api.Assertions.assertDoesNotThrow(executable);
     }
 
-    /** A {@code google.rpc.Status} body, as OTLP servers send with errors: code = 1, message = 2. */
-    private static byte[] rpcStatus(int code, String message) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-        out.writeInt32(1, code);
-        out.writeString(2, message);
-        out.flush();
-        return bytes.toByteArray();
-    }
 }
