@@ -28,8 +28,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The exporter thread ({@code plume-exporter}): what happens to a span after the application is done with it.
  * Read top to bottom: {@link #start} sets the thread off; {@link #run} detects the resource and builds the exporters,
- * then loops: read span records from the ring, hand each to the exporters, send the batch when it is full or old
- * enough, and idle without spinning when there is nothing to do. {@link #shutdown} drains what is left within
+ * then loops: read span records from the ring (paced, see {@link SpanRing#readDue}), hand each to the exporters,
+ * send the batch when it is full or old enough, and idle without spinning when there is nothing to do. {@link #shutdown} drains what is left within
  * {@code otel.bsp.export.timeout}. Every span is accounted for in {@link ExporterMetrics}.
  */
 public final class PlumeExporter {
@@ -143,8 +143,11 @@ public final class PlumeExporter {
         while (running) {
             int work = 0;
             try {
-                work += ring.ringBuffer().read(recordHandler, settings.maxBatchSize() - batchCount);
                 long now = System.nanoTime();
+                // paced: reading right behind the application's threads would slow their writes (SpanRing#readDue)
+                if (ring.readDue(now)) {
+                    work += ring.read(recordHandler, settings.maxBatchSize() - batchCount, now);
+                }
                 if (batchCount >= settings.maxBatchSize()
                     || (batchCount > 0 && now - batchStartNanos >= settings.scheduleDelayMillis() * 1_000_000)) {
                     flushBatch(Long.MAX_VALUE);

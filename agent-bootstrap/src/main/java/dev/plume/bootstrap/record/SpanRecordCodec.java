@@ -5,10 +5,12 @@ import dev.plume.bootstrap.trace.AttributeType;
 import dev.plume.bootstrap.trace.SpanLimits;
 import dev.plume.bootstrap.trace.SpanSlot;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
 
 /**
  * The one description of a span record in the ring buffer, with its writer (application threads) and the layout the
- * reader ({@link SpanRecordReader}, exporter thread) follows. All numbers are little-endian, as Agrona writes them.
+ * reader ({@link SpanRecordReader}, exporter thread) follows. Numbers are in the platform's native byte order, which
+ * is the order the reader's Agrona getters use.
  *
  * <pre>
  *  0 traceIdHigh      long        32 startEpochNanos long     52 scopeId        short
@@ -99,48 +101,63 @@ public final class SpanRecordCodec {
         return plannedAttributes(plan) < slot.attributes().count() || plannedEvents(plan) < slot.eventCount();
     }
 
-    /** Writes the record as planned at {@code offset}; returns the number of bytes written. */
+    /**
+     * Writes the record as planned at {@code offset}, which must have {@link #plannedLength} bytes claimed; returns
+     * the number of bytes written. Writes go straight to memory (no per-write bounds check): every string checks the
+     * end of the record before it is copied, and a record that would not fit throws instead of writing past it.
+     */
     public static int encode(SpanSlot slot, long plan, MutableDirectBuffer buffer, int offset) {
         int keptAttributes = plannedAttributes(plan);
         int keptEvents = plannedEvents(plan);
+        int length = plannedLength(plan);
+        if (offset < 0 || length < HEADER_LENGTH || offset > buffer.capacity() - length) {
+            throw new IndexOutOfBoundsException("record of " + length + " bytes at " + offset + " in a buffer of "
+                + buffer.capacity());
+        }
         int valueLimit = slot.limits().valueLengthLimit();
         AttributeList attributes = slot.attributes();
-        buffer.putLong(offset + TRACE_ID_HIGH, slot.traceIdHigh());
-        buffer.putLong(offset + TRACE_ID_LOW, slot.traceIdLow());
-        buffer.putLong(offset + SPAN_ID, slot.spanId());
-        buffer.putLong(offset + PARENT_SPAN_ID, slot.parentSpanId());
-        buffer.putLong(offset + START_EPOCH_NANOS, slot.startEpochNanos());
-        buffer.putLong(offset + END_EPOCH_NANOS, slot.endEpochNanos());
-        buffer.putByte(offset + KIND, (byte) slot.kind());
-        buffer.putByte(offset + STATUS_CODE, (byte) slot.statusCode());
-        buffer.putByte(offset + TRACE_FLAGS, (byte) slot.traceFlags());
-        buffer.putByte(offset + FLAGS, (byte) (slot.isParentRemote() ? FLAG_PARENT_REMOTE : 0));
-        buffer.putShort(offset + SCOPE_ID, (short) slot.scopeId());
-        buffer.putShort(offset + ATTRIBUTE_COUNT, (short) keptAttributes);
-        buffer.putShort(offset + EVENT_COUNT, (short) keptEvents);
-        buffer.putShort(offset + EVENT_COUNT + 2, (short) 0);
-        buffer.putInt(offset + DROPPED_ATTRIBUTES, slot.droppedAttributes() + attributes.count() - keptAttributes);
-        buffer.putInt(offset + DROPPED_EVENTS, slot.droppedEvents() + slot.eventCount() - keptEvents);
-        int index = writeName(buffer, offset + HEADER_LENGTH, slot);
-        index = writeString(buffer, index, slot.traceState(), Integer.MAX_VALUE);
-        index = writeString(buffer, index, slot.statusDescription(), SpanLimits.MAX_NAME_LENGTH);
+        Object base = buffer.byteArray();
+        long start = buffer.addressOffset() + offset;
+        long limit = start + length;
+        UnsafeApi.putLong(base, start + TRACE_ID_HIGH, slot.traceIdHigh());
+        UnsafeApi.putLong(base, start + TRACE_ID_LOW, slot.traceIdLow());
+        UnsafeApi.putLong(base, start + SPAN_ID, slot.spanId());
+        UnsafeApi.putLong(base, start + PARENT_SPAN_ID, slot.parentSpanId());
+        UnsafeApi.putLong(base, start + START_EPOCH_NANOS, slot.startEpochNanos());
+        UnsafeApi.putLong(base, start + END_EPOCH_NANOS, slot.endEpochNanos());
+        UnsafeApi.putByte(base, start + KIND, (byte) slot.kind());
+        UnsafeApi.putByte(base, start + STATUS_CODE, (byte) slot.statusCode());
+        UnsafeApi.putByte(base, start + TRACE_FLAGS, (byte) slot.traceFlags());
+        UnsafeApi.putByte(base, start + FLAGS, (byte) (slot.isParentRemote() ? FLAG_PARENT_REMOTE : 0));
+        UnsafeApi.putShort(base, start + SCOPE_ID, (short) slot.scopeId());
+        UnsafeApi.putShort(base, start + ATTRIBUTE_COUNT, (short) keptAttributes);
+        UnsafeApi.putShort(base, start + EVENT_COUNT, (short) keptEvents);
+        UnsafeApi.putShort(base, start + EVENT_COUNT + 2, (short) 0);
+        UnsafeApi.putInt(base, start + DROPPED_ATTRIBUTES,
+            slot.droppedAttributes() + attributes.count() - keptAttributes);
+        UnsafeApi.putInt(base, start + DROPPED_EVENTS, slot.droppedEvents() + slot.eventCount() - keptEvents);
+        long address = writeName(base, start + HEADER_LENGTH, limit, slot);
+        address = writeString(base, address, limit, slot.traceState(), Integer.MAX_VALUE);
+        address = writeString(base, address, limit, slot.statusDescription(), SpanLimits.MAX_NAME_LENGTH);
         for (int i = 0; i < keptAttributes; i++) {
-            index = writeAttribute(buffer, index, attributes, i, valueLimit);
+            address = writeAttribute(base, address, limit, attributes, i, valueLimit);
         }
         AttributeList eventAttributes = slot.eventAttributes();
         for (int e = 0; e < keptEvents; e++) {
-            buffer.putLong(index, slot.eventTime(e));
-            index = writeString(buffer, index + 8, slot.eventName(e), SpanLimits.MAX_NAME_LENGTH);
-            int start = slot.eventAttributeStart(e);
+            Utf8.check(address + 8, limit);
+            UnsafeApi.putLong(base, address, slot.eventTime(e));
+            address = writeString(base, address + 8, limit, slot.eventName(e), SpanLimits.MAX_NAME_LENGTH);
+            int first = slot.eventAttributeStart(e);
             int end = slot.eventAttributeEnd(e);
-            buffer.putShort(index, (short) (end - start));
-            buffer.putInt(index + 2, slot.eventDroppedAttributes(e));
-            index += 6;
-            for (int i = start; i < end; i++) {
-                index = writeAttribute(buffer, index, eventAttributes, i, valueLimit);
+            Utf8.check(address + 6, limit);
+            UnsafeApi.putShort(base, address, (short) (end - first));
+            UnsafeApi.putInt(base, address + 2, slot.eventDroppedAttributes(e));
+            address += 6;
+            for (int i = first; i < end; i++) {
+                address = writeAttribute(base, address, limit, eventAttributes, i, valueLimit);
             }
         }
-        return index - offset;
+        return (int) (address - start);
     }
 
     private static int nameSize(SpanSlot slot) {
@@ -152,20 +169,22 @@ public final class SpanRecordCodec {
         return size;
     }
 
-    private static int writeName(MutableDirectBuffer buffer, int index, SpanSlot slot) {
+    private static long writeName(Object base, long address, long limit, SpanSlot slot) {
         String name = slot.name();
         String suffix = slot.nameSuffix();
+        Utf8.check(address + STRING_PREFIX, limit);
         if (name == null) {
-            buffer.putInt(index, 0);
-            return index + STRING_PREFIX;
+            UnsafeApi.putInt(base, address, 0);
+            return address + STRING_PREFIX;
         }
-        int start = index + STRING_PREFIX;
-        int end = Utf8.write(buffer, start, name, Utf8.keptChars(name, SpanLimits.MAX_NAME_LENGTH));
+        long first = address + STRING_PREFIX;
+        long end = Utf8.write(base, first, limit, name, Utf8.keptChars(name, SpanLimits.MAX_NAME_LENGTH));
         if (suffix != null) {
-            buffer.putByte(end++, (byte) ' ');
-            end = Utf8.write(buffer, end, suffix, Utf8.keptChars(suffix, SpanLimits.MAX_NAME_LENGTH));
+            Utf8.check(end + 1, limit);
+            UnsafeApi.putByte(base, end++, (byte) ' ');
+            end = Utf8.write(base, end, limit, suffix, Utf8.keptChars(suffix, SpanLimits.MAX_NAME_LENGTH));
         }
-        buffer.putInt(index, end - start);
+        UnsafeApi.putInt(base, address, (int) (end - first));
         return end;
     }
 
@@ -187,33 +206,39 @@ public final class SpanRecordCodec {
         };
     }
 
-    private static int writeAttribute(MutableDirectBuffer buffer, int index, AttributeList attributes, int i,
-                                      int valueLimit) {
-        index = writeString(buffer, index, attributes.key(i), SpanLimits.MAX_NAME_LENGTH);
+    private static long writeAttribute(Object base, long address, long limit, AttributeList attributes, int i,
+                                       int valueLimit) {
+        address = writeString(base, address, limit, attributes.key(i), SpanLimits.MAX_NAME_LENGTH);
         byte type = attributes.type(i);
-        buffer.putByte(index++, type);
+        Utf8.check(address + 1, limit);
+        UnsafeApi.putByte(base, address++, type);
         switch (type) {
-            case AttributeType.STRING -> index = writeString(buffer, index, attributes.string(i), valueLimit);
-            case AttributeType.BOOLEAN -> buffer.putByte(index++, (byte) attributes.bits(i));
+            case AttributeType.STRING -> address = writeString(base, address, limit, attributes.string(i), valueLimit);
+            case AttributeType.BOOLEAN -> {
+                Utf8.check(address + 1, limit);
+                UnsafeApi.putByte(base, address++, (byte) attributes.bits(i));
+            }
             default -> {
-                buffer.putLong(index, attributes.bits(i));
-                index += 8;
+                Utf8.check(address + 8, limit);
+                UnsafeApi.putLong(base, address, attributes.bits(i));
+                address += 8;
             }
         }
-        return index;
+        return address;
     }
 
     private static int stringSize(String s, int maxChars) {
         return s == null ? STRING_PREFIX : STRING_PREFIX + Utf8.encodedLength(s, Utf8.keptChars(s, maxChars));
     }
 
-    private static int writeString(MutableDirectBuffer buffer, int index, String s, int maxChars) {
+    private static long writeString(Object base, long address, long limit, String s, int maxChars) {
+        Utf8.check(address + STRING_PREFIX, limit);
         if (s == null) {
-            buffer.putInt(index, 0);
-            return index + STRING_PREFIX;
+            UnsafeApi.putInt(base, address, 0);
+            return address + STRING_PREFIX;
         }
-        int end = Utf8.write(buffer, index + STRING_PREFIX, s, Utf8.keptChars(s, maxChars));
-        buffer.putInt(index, end - index - STRING_PREFIX);
+        long end = Utf8.write(base, address + STRING_PREFIX, limit, s, Utf8.keptChars(s, maxChars));
+        UnsafeApi.putInt(base, address, (int) (end - address - STRING_PREFIX));
         return end;
     }
 }

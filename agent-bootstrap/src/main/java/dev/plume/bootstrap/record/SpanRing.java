@@ -2,6 +2,7 @@ package dev.plume.bootstrap.record;
 
 import dev.plume.bootstrap.trace.SpanSlot;
 import org.agrona.BitUtil;
+import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -21,9 +22,19 @@ public final class SpanRing {
     public static final int MIN_CAPACITY = 1 << 19;
     public static final int MAX_CAPACITY = 1 << 30;
 
+    /**
+     * The reader reads once this much of the ring is waiting, or once anything has waited {@link #READ_DELAY_NANOS}.
+     * A reader right behind the writers touches the cache lines they are writing, and every record then moves between
+     * cores: on the benchmark machine that almost doubled what a span costs the application (BENCHMARKS.md).
+     */
+    public static final long READ_DELAY_NANOS = 10_000_000L;
+
     private final ManyToOneRingBuffer ring;
     private final UnsafeBuffer buffer;
     private final int maxRecordLength;
+    private final long readThreshold;
+    /** When the reader last read (reader thread only). */
+    private long lastReadNanos;
     private final AtomicLong droppedRingFull = new AtomicLong();
     private final AtomicLong droppedEncodingFailed = new AtomicLong();
     private final AtomicLong cutToFit = new AtomicLong();
@@ -37,6 +48,7 @@ public final class SpanRing {
         buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH));
         ring = new ManyToOneRingBuffer(buffer);
         maxRecordLength = ring.maxMsgLength();
+        readThreshold = capacity / 16;
     }
 
     /** Rounds a configured size to the power of two the ring needs (down, so memory stays within what was asked). */
@@ -55,7 +67,9 @@ public final class SpanRing {
             return false;
         }
         try {
-            SpanRecordCodec.encode(slot, plan, buffer, index);
+            if (SpanRecordCodec.encode(slot, plan, buffer, index) != length) {
+                throw new IllegalStateException("span record shorter than measured");
+            }
             ring.commit(index);
         } catch (Throwable t) {
             ring.abort(index);
@@ -66,6 +80,21 @@ public final class SpanRing {
             cutToFit.incrementAndGet();
         }
         return true;
+    }
+
+    /**
+     * The reader's pacing: whether to read now. True once a sixteenth of the ring is waiting, or once anything has
+     * waited {@link #READ_DELAY_NANOS} since the last read, so the reader stays well behind the writers.
+     */
+    public boolean readDue(long nowNanos) {
+        long waiting = ring.size();
+        return waiting >= readThreshold || (waiting > 0 && nowNanos - lastReadNanos >= READ_DELAY_NANOS);
+    }
+
+    /** Reads up to {@code limit} records (reader thread only); see {@link #readDue}. */
+    public int read(MessageHandler handler, int limit, long nowNanos) {
+        lastReadNanos = nowNanos;
+        return ring.read(handler, limit);
     }
 
     /** The reader's side: the exporter thread reads records through this. */

@@ -1,13 +1,51 @@
 package dev.plume.bootstrap.record;
 
-import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
 
 /**
  * UTF-8 measuring and writing straight from a {@link String} into a buffer, without the byte array that
  * {@link String#getBytes} would allocate. Lengths are cut at a number of characters without splitting a surrogate pair.
+ *
+ * <p>Fast path: a compact (Latin-1) string's bytes are read in place, a word at a time. An ASCII string is then its
+ * own UTF-8 and is copied a word at a time, which is what almost every span name, attribute key and HTTP value is.
+ * Other strings (UTF-16, or when the JVM's string layout is not the expected one) go through the char-by-char path.
+ * Writes take the end of the claimed record and throw rather than write past it.
  */
 final class Utf8 {
+    private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
+    private static final byte LATIN1 = 0;
+    private static final long BYTES = UnsafeApi.arrayBaseOffset(byte[].class);
+    /** Offsets of {@code String.value} and {@code String.coder}, or -1 when the layout is not the known one. */
+    private static final long VALUE;
+    private static final long CODER;
+
+    static {
+        long value = -1;
+        long coder = -1;
+        try {
+            long v = UnsafeApi.objectFieldOffset(String.class, "value");
+            long c = UnsafeApi.objectFieldOffset(String.class, "coder");
+            // Trust the layout only if it reads back as expected for a Latin-1 and a UTF-16 string.
+            String latin1 = new String(new char[] {'p', 'l', 'u', 'm', 'e'});
+            String utf16 = new String(new char[] {'p', '\u0142'});
+            if (UnsafeApi.getReference(latin1, v) instanceof byte[] bytes && bytes.length == 5 && bytes[0] == 'p'
+                && UnsafeApi.getByte(latin1, c) == LATIN1 && UnsafeApi.getByte(utf16, c) != LATIN1) {
+                value = v;
+                coder = c;
+            }
+        } catch (Throwable layoutNotAvailable) {
+            // the char-by-char path is used
+        }
+        VALUE = value;
+        CODER = coder;
+    }
+
     private Utf8() {
+    }
+
+    /** Whether compact strings are read in place (false: every string takes the char-by-char path). */
+    static boolean fastPathEnabled() {
+        return VALUE >= 0;
     }
 
     /** The number of chars of {@code s} kept under a limit of {@code maxChars}, never ending inside a surrogate pair. */
@@ -24,6 +62,18 @@ final class Utf8 {
 
     /** Encoded length of the first {@code chars} chars of {@code s}; lone surrogates count as '?'. */
     static int encodedLength(String s, int chars) {
+        if (VALUE >= 0 && UnsafeApi.getByte(s, CODER) == LATIN1) {
+            // Latin-1: one byte per char, two for those from 0x80 (the bytes with their high bit set).
+            Object bytes = UnsafeApi.getReference(s, VALUE);
+            if (isAscii(bytes, chars)) {
+                return chars;
+            }
+            int extra = 0;
+            for (int i = 0; i < chars; i++) {
+                extra += UnsafeApi.getByte(bytes, BYTES + i) >>> 31;
+            }
+            return chars + extra;
+        }
         int bytes = 0;
         for (int i = 0; i < chars; i++) {
             char c = s.charAt(i);
@@ -43,29 +93,108 @@ final class Utf8 {
         return bytes;
     }
 
-    /** Writes the first {@code chars} chars of {@code s} at {@code index}; returns the index after the last byte. */
-    static int write(MutableDirectBuffer buffer, int index, String s, int chars) {
+    /**
+     * Writes the first {@code chars} chars of {@code s} at {@code address} of {@code base} (null for off-heap memory,
+     * as Unsafe addresses it) and returns the address after the last byte. Throws when the bytes would pass
+     * {@code limit}, which only a bug can cause: the record was measured with {@link #encodedLength} first.
+     */
+    static long write(Object base, long address, long limit, String s, int chars) {
+        if (VALUE >= 0 && UnsafeApi.getByte(s, CODER) == LATIN1) {
+            Object bytes = UnsafeApi.getReference(s, VALUE);
+            check(address + chars, limit);
+            if (isAscii(bytes, chars)) {
+                copyAscii(bytes, chars, base, address);
+                return address + chars;
+            }
+            for (int i = 0; i < chars; i++) {
+                int b = UnsafeApi.getByte(bytes, BYTES + i) & 0xFF;
+                if (b < 0x80) {
+                    check(address + 1, limit);
+                    UnsafeApi.putByte(base, address++, (byte) b);
+                } else {
+                    check(address + 2, limit);
+                    UnsafeApi.putByte(base, address++, (byte) (0xC0 | (b >> 6)));
+                    UnsafeApi.putByte(base, address++, (byte) (0x80 | (b & 0x3F)));
+                }
+            }
+            return address;
+        }
         for (int i = 0; i < chars; i++) {
             char c = s.charAt(i);
             if (c < 0x80) {
-                buffer.putByte(index++, (byte) c);
+                check(address + 1, limit);
+                UnsafeApi.putByte(base, address++, (byte) c);
             } else if (c < 0x800) {
-                buffer.putByte(index++, (byte) (0xC0 | (c >> 6)));
-                buffer.putByte(index++, (byte) (0x80 | (c & 0x3F)));
+                check(address + 2, limit);
+                UnsafeApi.putByte(base, address++, (byte) (0xC0 | (c >> 6)));
+                UnsafeApi.putByte(base, address++, (byte) (0x80 | (c & 0x3F)));
             } else if (Character.isHighSurrogate(c) && i + 1 < chars && Character.isLowSurrogate(s.charAt(i + 1))) {
                 int cp = Character.toCodePoint(c, s.charAt(++i));
-                buffer.putByte(index++, (byte) (0xF0 | (cp >> 18)));
-                buffer.putByte(index++, (byte) (0x80 | ((cp >> 12) & 0x3F)));
-                buffer.putByte(index++, (byte) (0x80 | ((cp >> 6) & 0x3F)));
-                buffer.putByte(index++, (byte) (0x80 | (cp & 0x3F)));
+                check(address + 4, limit);
+                UnsafeApi.putByte(base, address++, (byte) (0xF0 | (cp >> 18)));
+                UnsafeApi.putByte(base, address++, (byte) (0x80 | ((cp >> 12) & 0x3F)));
+                UnsafeApi.putByte(base, address++, (byte) (0x80 | ((cp >> 6) & 0x3F)));
+                UnsafeApi.putByte(base, address++, (byte) (0x80 | (cp & 0x3F)));
             } else if (Character.isSurrogate(c)) {
-                buffer.putByte(index++, (byte) '?');
+                check(address + 1, limit);
+                UnsafeApi.putByte(base, address++, (byte) '?');
             } else {
-                buffer.putByte(index++, (byte) (0xE0 | (c >> 12)));
-                buffer.putByte(index++, (byte) (0x80 | ((c >> 6) & 0x3F)));
-                buffer.putByte(index++, (byte) (0x80 | (c & 0x3F)));
+                check(address + 3, limit);
+                UnsafeApi.putByte(base, address++, (byte) (0xE0 | (c >> 12)));
+                UnsafeApi.putByte(base, address++, (byte) (0x80 | ((c >> 6) & 0x3F)));
+                UnsafeApi.putByte(base, address++, (byte) (0x80 | (c & 0x3F)));
             }
         }
-        return index;
+        return address;
+    }
+
+    /**
+     * Whether the first {@code n} bytes of a Latin-1 string's array are all ASCII. Reads whole words and, for the
+     * tail, the last word again overlapping the previous one, so no read leaves the first {@code n} bytes.
+     */
+    private static boolean isAscii(Object bytes, int n) {
+        if (n >= 8) {
+            long any = UnsafeApi.getLong(bytes, BYTES + n - 8);
+            for (int i = 0; i + 8 <= n; i += 8) {
+                any |= UnsafeApi.getLong(bytes, BYTES + i);
+            }
+            return (any & HIGH_BITS) == 0;
+        }
+        if (n >= 4) {
+            int any = UnsafeApi.getInt(bytes, BYTES) | UnsafeApi.getInt(bytes, BYTES + n - 4);
+            return (any & (int) HIGH_BITS) == 0;
+        }
+        int any = 0;
+        for (int i = 0; i < n; i++) {
+            any |= UnsafeApi.getByte(bytes, BYTES + i);
+        }
+        return any >= 0;
+    }
+
+    /** Copies {@code n} ASCII bytes a word at a time; the tail is one more word that overlaps the bytes before it. */
+    private static void copyAscii(Object bytes, int n, Object base, long address) {
+        if (n >= 8) {
+            int i = 0;
+            for (; i + 8 <= n; i += 8) {
+                UnsafeApi.putLong(base, address + i, UnsafeApi.getLong(bytes, BYTES + i));
+            }
+            if (i < n) {
+                UnsafeApi.putLong(base, address + n - 8, UnsafeApi.getLong(bytes, BYTES + n - 8));
+            }
+        } else if (n >= 4) {
+            UnsafeApi.putInt(base, address, UnsafeApi.getInt(bytes, BYTES));
+            UnsafeApi.putInt(base, address + n - 4, UnsafeApi.getInt(bytes, BYTES + n - 4));
+        } else {
+            for (int i = 0; i < n; i++) {
+                UnsafeApi.putByte(base, address + i, UnsafeApi.getByte(bytes, BYTES + i));
+            }
+        }
+    }
+
+    /** Throws when a write would end past the claimed record. */
+    static void check(long end, long limit) {
+        if (end > limit) {
+            throw new IllegalStateException("span record overflow: writing to " + end + " past " + limit);
+        }
     }
 }

@@ -6,6 +6,8 @@ package dev.plume.bootstrap.trace;
  */
 public final class AttributeList {
     String[] keys;
+    /** The keys' hash codes (cached by String), so a new key is compared with {@code equals} only on a hash match. */
+    int[] keyHashes;
     byte[] types;
     String[] strings;
     long[] bits;
@@ -14,6 +16,7 @@ public final class AttributeList {
 
     AttributeList(int initialCapacity) {
         keys = new String[initialCapacity];
+        keyHashes = new int[initialCapacity];
         types = new byte[initialCapacity];
         strings = new String[initialCapacity];
         bits = new long[initialCapacity];
@@ -30,9 +33,10 @@ public final class AttributeList {
 
     /** Sets or replaces an attribute within entries [from, count); returns false when the limit dropped it. */
     boolean put(int from, int limit, String key, byte type, String string, long value) {
+        int hash = key.hashCode();
         for (int i = from; i < count; i++) {
             String existing = keys[i];
-            if (existing == key || existing.equals(key)) {
+            if (existing == key || (keyHashes[i] == hash && existing.equals(key))) {
                 types[i] = type;
                 strings[i] = string;
                 bits[i] = value;
@@ -47,6 +51,7 @@ public final class AttributeList {
             grow();
         }
         keys[count] = key;
+        keyHashes[count] = hash;
         types[count] = type;
         strings[count] = string;
         bits[count] = value;
@@ -57,6 +62,7 @@ public final class AttributeList {
     private void grow() {
         int capacity = Math.max(8, keys.length * 2);
         keys = java.util.Arrays.copyOf(keys, capacity);
+        keyHashes = java.util.Arrays.copyOf(keyHashes, capacity);
         types = java.util.Arrays.copyOf(types, capacity);
         strings = java.util.Arrays.copyOf(strings, capacity);
         bits = java.util.Arrays.copyOf(bits, capacity);

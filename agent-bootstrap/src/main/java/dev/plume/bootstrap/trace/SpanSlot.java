@@ -59,8 +59,7 @@ public final class SpanSlot {
         eventCount = 0;
         droppedEvents = 0;
         traceState = null;
-        name = null;
-        nameSuffix = null;
+        // name and nameSuffix stay: the next start usually stores the same strings, and skips the store (Tracer.begin)
         statusCode = StatusCode.UNSET;
         statusDescription = null;
         previous = null;

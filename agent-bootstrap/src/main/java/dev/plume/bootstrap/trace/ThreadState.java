@@ -9,6 +9,8 @@ import java.util.Arrays;
 final class ThreadState {
     private static final ThreadLocal<ThreadState> CURRENT = ThreadLocal.withInitial(ThreadState::new);
 
+    /** The thread this state belongs to: ending a span compares it with the current thread, no lookup needed. */
+    final Thread thread = Thread.currentThread();
     private SpanSlot[] free = new SpanSlot[4];
     private int freeCount;
     private int created;
@@ -24,11 +26,12 @@ final class ThreadState {
         return CURRENT.get();
     }
 
+    // Slots in free[freeCount..] are stale entries, not free slots: acquire leaves them in place and release stores a
+    // slot only when a different one sits there, because on G1 every stored reference costs a write barrier (with a
+    // fence when it crosses heap regions) and LIFO use puts each slot back exactly where it came from.
     SpanSlot acquire() {
         if (freeCount > 0) {
-            SpanSlot slot = free[--freeCount];
-            free[freeCount] = null;
-            return slot;
+            return free[--freeCount];
         }
         created++;
         return new SpanSlot(this);
@@ -38,7 +41,10 @@ final class ThreadState {
         if (freeCount == free.length) {
             free = Arrays.copyOf(free, free.length * 2);
         }
-        free[freeCount++] = slot;
+        if (free[freeCount] != slot) {
+            free[freeCount] = slot;
+        }
+        freeCount++;
     }
 
     /** Slots this thread has ever created: the deepest nesting it has used. */

@@ -49,10 +49,22 @@ public final class Tracer {
         if (ring == null) {
             return null;
         }
+        return startSpan(scopeId, kind, name, nameSuffix, EpochClock.nowEpochNanos());
+    }
+
+    /**
+     * As {@link #startSpan(int, int, String, String)}, with a start time the caller already has (from
+     * {@link EpochClock#nowEpochNanos()}, or the time a library recorded): a clock reading is the largest single cost
+     * of a span, so instrumentation that ends one span and starts the next at the same moment can share one.
+     */
+    public static SpanSlot startSpan(int scopeId, int kind, String name, String nameSuffix, long startEpochNanos) {
+        if (ring == null) {
+            return null;
+        }
         ThreadState state = ThreadState.current();
         SpanSlot slot = state.acquire();
         inheritCurrentContext(slot, state);
-        return begin(slot, state, scopeId, kind, name, nameSuffix, true);
+        return begin(slot, state, scopeId, kind, name, nameSuffix, true, startEpochNanos);
     }
 
     /**
@@ -76,7 +88,7 @@ public final class Tracer {
         } else {
             inheritCurrentContext(slot, state);
         }
-        return begin(slot, state, scopeId, kind, name, nameSuffix, true);
+        return begin(slot, state, scopeId, kind, name, nameSuffix, true, EpochClock.nowEpochNanos());
     }
 
     /**
@@ -90,7 +102,7 @@ public final class Tracer {
         ThreadState state = ThreadState.current();
         SpanSlot slot = new SpanSlot(null);
         inheritCurrentContext(slot, state);
-        return begin(slot, state, scopeId, kind, name, nameSuffix, false);
+        return begin(slot, state, scopeId, kind, name, nameSuffix, false, EpochClock.nowEpochNanos());
     }
 
     /** The innermost open span on this thread, or null. */
@@ -138,12 +150,14 @@ public final class Tracer {
         slot.traceIdLow = traceIdLow;
         slot.parentSpanId = parentSpanId;
         slot.traceFlags = traceFlags;
-        slot.traceState = traceState;
+        if (slot.traceState != traceState) {
+            slot.traceState = traceState;
+        }
         slot.parentRemote = remote;
     }
 
     private static SpanSlot begin(SpanSlot slot, ThreadState state, int scopeId, int kind, String name,
-                                  String nameSuffix, boolean makeCurrent) {
+                                  String nameSuffix, boolean makeCurrent, long startEpochNanos) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         boolean hasParent = slot.parentSpanId != 0;
         if (!hasParent) {
@@ -165,13 +179,22 @@ public final class Tracer {
         boolean sampled = sampler.shouldSample(hasParent, parentSampled, slot.traceIdLow);
         slot.traceFlags = sampled ? W3cTraceContext.FLAG_SAMPLED : 0;
         slot.recording = sampled;
-        slot.limits = limits;
+        // References are stored only when they change: on G1 each stored reference costs a write barrier, and a
+        // pooled slot usually records the same kind of span (same limits, same name) as last time.
+        SpanLimits spanLimits = limits;
+        if (slot.limits != spanLimits) {
+            slot.limits = spanLimits;
+        }
+        if (slot.name != name) {
+            slot.name = name;
+        }
+        if (slot.nameSuffix != nameSuffix) {
+            slot.nameSuffix = nameSuffix;
+        }
         slot.scopeId = scopeId;
         slot.kind = kind;
-        slot.name = name;
-        slot.nameSuffix = nameSuffix;
         slot.active = true;
-        slot.startEpochNanos = EpochClock.nowEpochNanos();
+        slot.startEpochNanos = startEpochNanos;
         if (makeCurrent) {
             slot.previous = state.currentSpan;
             state.currentSpan = slot;
@@ -182,7 +205,7 @@ public final class Tracer {
     /** Called once by {@link SpanSlot#end}: unwinds the context, records the span, recycles the slot. */
     static void finish(SpanSlot slot) {
         ThreadState owner = slot.owner;
-        boolean onOwnerThread = owner != null && owner == ThreadState.current();
+        boolean onOwnerThread = owner != null && owner.thread == Thread.currentThread();
         boolean wasCurrent = onOwnerThread && owner.currentSpan == slot;
         if (wasCurrent) {
             SpanSlot restored = slot.previous;

@@ -9,8 +9,8 @@ import org.agrona.concurrent.MessageHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads the ring on its own thread, as the exporter thread would (each record is wrapped by a reader, nothing is
- * encoded), so that recording benchmarks measure writes into a ring that has room rather than drops.
+ * Reads the ring on its own thread, paced as the exporter thread reads it (each record is wrapped by a reader, nothing
+ * is encoded), so that recording benchmarks measure writes into a ring that has room rather than drops.
  */
 final class RingDrainer implements AutoCloseable {
 
@@ -32,7 +32,8 @@ final class RingDrainer implements AutoCloseable {
         IdleStrategy idle = new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
                 TimeUnit.MICROSECONDS.toNanos(100));
         while (running) {
-            int count = ring.ringBuffer().read(handler, 1024);
+            long now = System.nanoTime();
+            int count = ring.readDue(now) ? ring.read(handler, 1024, now) : 0;
             read += count;
             idle.idle(count);
         }

@@ -1,6 +1,7 @@
 package dev.plume.tests.bench;
 
 import dev.plume.bootstrap.record.SpanRing;
+import dev.plume.bootstrap.trace.EpochClock;
 import dev.plume.bootstrap.trace.HeadSampler;
 import dev.plume.bootstrap.trace.InstrumentationScope;
 import dev.plume.bootstrap.trace.SpanKind;
@@ -40,6 +41,8 @@ public class SpanRecordingBenchmark {
     @Param({"0", "4", "16"})
     public int attributes;
 
+    private static final long GIVEN_START = EpochClock.nowEpochNanos();
+
     private SpanRing ring;
     private RingDrainer drainer;
 
@@ -68,6 +71,18 @@ public class SpanRecordingBenchmark {
     @Threads(2)
     public void startEndTwoThreads() {
         record();
+    }
+
+    /**
+     * The same span with its start and end times given rather than read: everything a span costs except the two
+     * clock readings, whose cost {@link ClockBenchmark} measures on its own.
+     */
+    @Benchmark
+    public void startEndGivenTimes() {
+        SpanSlot span = Tracer.startSpan(InstrumentationScope.JDK_HTTP_SERVER, SpanKind.SERVER, "GET", "/users/{id}",
+            GIVEN_START);
+        BenchSpans.addAttributes(span, attributes);
+        span.end(GIVEN_START + 1_000);
     }
 
     private void record() {
