@@ -2,7 +2,8 @@ package dev.plume.bootstrap.trace;
 
 /**
  * Typed attributes in parallel primitive arrays, reused for the life of the slot that owns them. String values are
- * held by reference (the application already owns them); numbers live in {@code bits}.
+ * held by reference (the application already owns them); numbers live in {@code bits}. Entries from {@code count} on
+ * are stale: they keep the previous span's references until overwritten (see {@link #clear}).
  */
 public final class AttributeList {
     String[] keys;
@@ -22,11 +23,12 @@ public final class AttributeList {
         bits = new long[initialCapacity];
     }
 
+    /**
+     * Empties the list. The references stay in the arrays: the next span usually sets the same keys (and often the same
+     * values) in the same order, and {@link #put} then skips the store. On G1 a stored reference costs a write barrier
+     * with a fence when it crosses heap regions, and that fence also waits for the record's writes into the ring.
+     */
     void clear() {
-        for (int i = 0; i < count; i++) {
-            keys[i] = null;
-            strings[i] = null;
-        }
         count = 0;
         dropped = 0;
     }
@@ -38,7 +40,9 @@ public final class AttributeList {
             String existing = keys[i];
             if (existing == key || (keyHashes[i] == hash && existing.equals(key))) {
                 types[i] = type;
-                strings[i] = string;
+                if (strings[i] != string) {
+                    strings[i] = string;
+                }
                 bits[i] = value;
                 return true;
             }
@@ -50,10 +54,14 @@ public final class AttributeList {
         if (count == keys.length) {
             grow();
         }
-        keys[count] = key;
+        if (keys[count] != key) {
+            keys[count] = key;
+        }
         keyHashes[count] = hash;
         types[count] = type;
-        strings[count] = string;
+        if (strings[count] != string) {
+            strings[count] = string;
+        }
         bits[count] = value;
         count++;
         return true;
