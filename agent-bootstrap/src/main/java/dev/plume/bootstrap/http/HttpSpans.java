@@ -1,5 +1,6 @@
 package dev.plume.bootstrap.http;
 
+import dev.plume.bootstrap.trace.AttributeKey;
 import dev.plume.bootstrap.trace.SpanKind;
 import dev.plume.bootstrap.trace.SpanSlot;
 import dev.plume.bootstrap.trace.StatusCode;
@@ -13,6 +14,22 @@ import java.net.URI;
  * (strings, {@link URI}, status codes). Each library's advice reads its own types and calls these.
  */
 public final class HttpSpans {
+    // Registered keys: a record carries each as a 4-byte id rather than its bytes (AttributeKey).
+    private static final AttributeKey CLIENT_ADDRESS = AttributeKey.of("client.address");
+    private static final AttributeKey ERROR_TYPE = AttributeKey.of("error.type");
+    private static final AttributeKey HTTP_REQUEST_METHOD = AttributeKey.of("http.request.method");
+    private static final AttributeKey HTTP_REQUEST_METHOD_ORIGINAL = AttributeKey.of("http.request.method_original");
+    private static final AttributeKey HTTP_RESPONSE_STATUS_CODE = AttributeKey.of("http.response.status_code");
+    private static final AttributeKey HTTP_ROUTE = AttributeKey.of("http.route");
+    private static final AttributeKey NETWORK_PROTOCOL_VERSION = AttributeKey.of("network.protocol.version");
+    private static final AttributeKey SERVER_ADDRESS = AttributeKey.of("server.address");
+    private static final AttributeKey SERVER_PORT = AttributeKey.of("server.port");
+    private static final AttributeKey URL_FULL = AttributeKey.of("url.full");
+    private static final AttributeKey URL_PATH = AttributeKey.of("url.path");
+    private static final AttributeKey URL_QUERY = AttributeKey.of("url.query");
+    private static final AttributeKey URL_SCHEME = AttributeKey.of("url.scheme");
+    private static final AttributeKey USER_AGENT_ORIGINAL = AttributeKey.of("user_agent.original");
+
     private HttpSpans() {
     }
 
@@ -28,7 +45,7 @@ public final class HttpSpans {
         if (span != null && span.isRecording()) {
             setMethod(span, method, known);
             if (route != null) {
-                span.setAttribute("http.route", route);
+                span.setAttribute(HTTP_ROUTE, route);
             }
         }
         return span;
@@ -40,29 +57,29 @@ public final class HttpSpans {
         if (!span.isRecording()) {
             return;
         }
-        span.setAttribute("url.scheme", scheme);
-        span.setAttribute("url.path", path);
+        span.setAttribute(URL_SCHEME, scheme);
+        span.setAttribute(URL_PATH, path);
         if (query != null) {
-            span.setAttribute("url.query", query);
+            span.setAttribute(URL_QUERY, query);
         }
         String host = HttpSemantics.hostOf(hostHeader);
         if (host != null) {
-            span.setAttribute("server.address", host);
+            span.setAttribute(SERVER_ADDRESS, host);
             int port = HttpSemantics.portOf(hostHeader, HttpSemantics.defaultPort(scheme));
             if (port > 0) {
-                span.setAttribute("server.port", (long) port);
+                span.setAttribute(SERVER_PORT, (long) port);
             }
         }
         String version = HttpSemantics.protocolVersion(protocol);
         if (version != null) {
-            span.setAttribute("network.protocol.version", version);
+            span.setAttribute(NETWORK_PROTOCOL_VERSION, version);
         }
         if (userAgent != null) {
-            span.setAttribute("user_agent.original", userAgent);
+            span.setAttribute(USER_AGENT_ORIGINAL, userAgent);
         }
         String clientAddress = HttpSemantics.addressOf(client);
         if (clientAddress != null) {
-            span.setAttribute("client.address", clientAddress);
+            span.setAttribute(CLIENT_ADDRESS, clientAddress);
         }
     }
 
@@ -83,12 +100,13 @@ public final class HttpSpans {
         }
         setMethod(span, method, known);
         if (uri != null) {
-            span.setAttribute("url.full", fullUrl(uri));
+            span.setAttribute(URL_FULL, fullUrl(uri));
             String host = uri.getHost();
             if (host != null) {
-                span.setAttribute("server.address", host);
+                span.setAttribute(SERVER_ADDRESS, host);
                 int port = uri.getPort();
-                span.setAttribute("server.port", (long) (port > 0 ? port : HttpSemantics.defaultPort(uri.getScheme())));
+                span.setAttribute(SERVER_PORT,
+                    (long) (port > 0 ? port : HttpSemantics.defaultPort(uri.getScheme())));
             }
         }
         return span;
@@ -108,14 +126,14 @@ public final class HttpSpans {
     private static void finish(SpanSlot span, int statusCode, Throwable error, int errorFrom) {
         try {
             if (statusCode > 0) {
-                span.setAttribute("http.response.status_code", (long) statusCode);
+                span.setAttribute(HTTP_RESPONSE_STATUS_CODE, (long) statusCode);
                 if (statusCode >= errorFrom) {
-                    span.setAttribute("error.type", HttpSemantics.statusString(statusCode));
+                    span.setAttribute(ERROR_TYPE, HttpSemantics.statusString(statusCode));
                     span.setStatus(StatusCode.ERROR, null);
                 }
             }
             if (error != null) {
-                span.setAttribute("error.type", error.getClass().getName());
+                span.setAttribute(ERROR_TYPE, error.getClass().getName());
                 span.setStatus(StatusCode.ERROR, error.getMessage());
                 span.recordException(error);
             }
@@ -126,11 +144,11 @@ public final class HttpSpans {
 
     private static void setMethod(SpanSlot span, String method, String known) {
         if (known != null) {
-            span.setAttribute("http.request.method", known);
+            span.setAttribute(HTTP_REQUEST_METHOD, known);
         } else {
-            span.setAttribute("http.request.method", HttpSemantics.OTHER_METHOD);
+            span.setAttribute(HTTP_REQUEST_METHOD, HttpSemantics.OTHER_METHOD);
             if (method != null) {
-                span.setAttribute("http.request.method_original", method);
+                span.setAttribute(HTTP_REQUEST_METHOD_ORIGINAL, method);
             }
         }
     }

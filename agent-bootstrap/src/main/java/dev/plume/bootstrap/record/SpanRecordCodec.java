@@ -20,7 +20,8 @@ import org.agrona.UnsafeApi;
  *                                 50 traceFlags      byte     60 droppedAttributes int
  *                                 51 flags (bit 0: parent is remote)   64 droppedEvents int
  * 68 name, traceState, statusDescription: strings
- *    attributes:  key string, type byte, value (string | long 8 | double 8 | boolean 1)
+ *    attributes:  key, type byte, value (string | long 8 | double 8 | boolean 1)
+ *                 key := string, or a registered key as int -1 - id (KeyTable), in place of the length
  *    events:      timeEpochNanos long, name string, attributeCount short, droppedAttributes int, attributes
  * string := length int, UTF-8 bytes
  * </pre>
@@ -198,7 +199,9 @@ public final class SpanRecordCodec {
     }
 
     private static int attributeSize(AttributeList attributes, int i, int valueLimit) {
-        int size = stringSize(attributes.key(i), SpanLimits.MAX_NAME_LENGTH) + 1;
+        int keySize = attributes.keyId(i) >= 0 ? STRING_PREFIX
+            : stringSize(attributes.key(i), SpanLimits.MAX_NAME_LENGTH);
+        int size = keySize + 1;
         return size + switch (attributes.type(i)) {
             case AttributeType.STRING -> stringSize(attributes.string(i), valueLimit);
             case AttributeType.BOOLEAN -> 1;
@@ -208,7 +211,14 @@ public final class SpanRecordCodec {
 
     private static long writeAttribute(Object base, long address, long limit, AttributeList attributes, int i,
                                        int valueLimit) {
-        address = writeString(base, address, limit, attributes.key(i), SpanLimits.MAX_NAME_LENGTH);
+        int keyId = attributes.keyId(i);
+        if (keyId >= 0) {
+            Utf8.check(address + STRING_PREFIX, limit);
+            UnsafeApi.putInt(base, address, -1 - keyId);
+            address += STRING_PREFIX;
+        } else {
+            address = writeString(base, address, limit, attributes.key(i), SpanLimits.MAX_NAME_LENGTH);
+        }
         byte type = attributes.type(i);
         Utf8.check(address + 1, limit);
         UnsafeApi.putByte(base, address++, type);

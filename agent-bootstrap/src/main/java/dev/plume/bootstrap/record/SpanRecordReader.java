@@ -11,7 +11,8 @@ import static dev.plume.bootstrap.record.SpanRecordCodec.*;
 /**
  * A reusable flyweight over one span record, for the exporter thread. {@link #wrap} indexes the record's variable
  * part once; the getters then read straight from the buffer. Strings are exposed as (offset, length) of their UTF-8
- * bytes so an encoder can copy them without decoding; the {@code String} getters allocate and are for tests and the
+ * bytes so an encoder can copy them without decoding (a registered key's bytes are in the key table's buffer, see
+ * {@link #attributeKeyBuffer}); the {@code String} getters allocate and are for tests and the
  * console exporter.
  *
  * <p>Attributes are numbered across the record: the span's own are {@code [0, attributeCount())}, event {@code e}'s
@@ -80,7 +81,7 @@ public final class SpanRecordReader {
             valueOffsets = Arrays.copyOf(valueOffsets, totalAttributes * 2);
         }
         keyOffsets[totalAttributes] = index;
-        index = skipString(index, end);
+        index = skipKey(index, end);
         check(index + 1, end);
         byte type = buffer.getByte(index);
         valueOffsets[totalAttributes] = index + 1;
@@ -91,6 +92,19 @@ public final class SpanRecordReader {
             case AttributeType.LONG, AttributeType.DOUBLE -> check(index + 9, end);
             default -> throw new IllegalStateException("unknown attribute type " + type);
         };
+    }
+
+    /** A key is a string, or a registered key's id written as {@code -1 - id} in place of the length. */
+    private int skipKey(int index, int end) {
+        check(index + 4, end);
+        int prefix = buffer.getInt(index);
+        if (prefix < 0) {
+            if (!KeyTable.isRegistered(-1 - prefix)) {
+                throw new IllegalStateException("unknown attribute key id " + (-1L - prefix));
+            }
+            return index + 4;
+        }
+        return check(index + 4 + prefix, end);
     }
 
     private int skipString(int index, int end) {
@@ -214,16 +228,26 @@ public final class SpanRecordReader {
         return spanAttributeCount;
     }
 
+    /** The buffer holding attribute {@code i}'s key: the record's, or the key table's for a registered key. */
+    public DirectBuffer attributeKeyBuffer(int i) {
+        return buffer.getInt(keyOffsets[i]) < 0 ? KeyTable.bytes() : buffer;
+    }
+
+    /** Where attribute {@code i}'s key's UTF-8 starts in {@link #attributeKeyBuffer}. */
     public int attributeKeyOffset(int i) {
-        return keyOffsets[i] + 4;
+        int prefix = buffer.getInt(keyOffsets[i]);
+        return prefix < 0 ? KeyTable.offset(-1 - prefix) : keyOffsets[i] + 4;
     }
 
     public int attributeKeyLength(int i) {
-        return buffer.getInt(keyOffsets[i]);
+        int prefix = buffer.getInt(keyOffsets[i]);
+        return prefix < 0 ? KeyTable.length(-1 - prefix) : prefix;
     }
 
     public String attributeKey(int i) {
-        return string(keyOffsets[i]);
+        byte[] bytes = new byte[attributeKeyLength(i)];
+        attributeKeyBuffer(i).getBytes(attributeKeyOffset(i), bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     public byte attributeType(int i) {

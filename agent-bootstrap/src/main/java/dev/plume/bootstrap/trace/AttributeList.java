@@ -9,6 +9,8 @@ public final class AttributeList {
     String[] keys;
     /** The keys' hash codes (cached by String), so a new key is compared with {@code equals} only on a hash match. */
     int[] keyHashes;
+    /** The key's id in the key table when it was set through an {@link AttributeKey}, else -1. */
+    int[] keyIds;
     byte[] types;
     String[] strings;
     long[] bits;
@@ -18,6 +20,7 @@ public final class AttributeList {
     AttributeList(int initialCapacity) {
         keys = new String[initialCapacity];
         keyHashes = new int[initialCapacity];
+        keyIds = new int[initialCapacity];
         types = new byte[initialCapacity];
         strings = new String[initialCapacity];
         bits = new long[initialCapacity];
@@ -34,11 +37,12 @@ public final class AttributeList {
     }
 
     /** Sets or replaces an attribute within entries [from, count); returns false when the limit dropped it. */
-    boolean put(int from, int limit, String key, byte type, String string, long value) {
+    boolean put(int from, int limit, String key, int keyId, byte type, String string, long value) {
         int hash = key.hashCode();
         for (int i = from; i < count; i++) {
             String existing = keys[i];
             if (existing == key || (keyHashes[i] == hash && existing.equals(key))) {
+                keyIds[i] = keyId;
                 types[i] = type;
                 if (strings[i] != string) {
                     strings[i] = string;
@@ -58,6 +62,7 @@ public final class AttributeList {
             keys[count] = key;
         }
         keyHashes[count] = hash;
+        keyIds[count] = keyId;
         types[count] = type;
         if (strings[count] != string) {
             strings[count] = string;
@@ -71,6 +76,7 @@ public final class AttributeList {
         int capacity = Math.max(8, keys.length * 2);
         keys = java.util.Arrays.copyOf(keys, capacity);
         keyHashes = java.util.Arrays.copyOf(keyHashes, capacity);
+        keyIds = java.util.Arrays.copyOf(keyIds, capacity);
         types = java.util.Arrays.copyOf(types, capacity);
         strings = java.util.Arrays.copyOf(strings, capacity);
         bits = java.util.Arrays.copyOf(bits, capacity);
@@ -82,6 +88,11 @@ public final class AttributeList {
 
     public String key(int i) {
         return keys[i];
+    }
+
+    /** The key's id in the key table, or -1 when the key is written as a string. */
+    public int keyId(int i) {
+        return keyIds[i];
     }
 
     public byte type(int i) {

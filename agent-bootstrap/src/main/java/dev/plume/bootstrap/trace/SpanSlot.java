@@ -10,6 +10,9 @@ import java.io.StringWriter;
  */
 public final class SpanSlot {
     private static final int INITIAL_ATTRIBUTES = 16;
+    private static final AttributeKey EXCEPTION_TYPE = AttributeKey.of("exception.type");
+    private static final AttributeKey EXCEPTION_MESSAGE = AttributeKey.of("exception.message");
+    private static final AttributeKey EXCEPTION_STACKTRACE = AttributeKey.of("exception.stacktrace");
 
     // identity
     long traceIdHigh;
@@ -73,32 +76,60 @@ public final class SpanSlot {
     }
 
     public SpanSlot setAttribute(String key, String value) {
-        if (recording && key != null && value != null) {
-            attributes.put(0, limits.attributeCountLimit, key, AttributeType.STRING, value, 0);
+        if (value != null) {
+            put(key, -1, AttributeType.STRING, value, 0);
         }
         return this;
     }
 
     public SpanSlot setAttribute(String key, long value) {
-        if (recording && key != null) {
-            attributes.put(0, limits.attributeCountLimit, key, AttributeType.LONG, null, value);
-        }
+        put(key, -1, AttributeType.LONG, null, value);
         return this;
     }
 
     public SpanSlot setAttribute(String key, double value) {
-        if (recording && key != null) {
-            attributes.put(0, limits.attributeCountLimit, key, AttributeType.DOUBLE, null,
-                Double.doubleToRawLongBits(value));
-        }
+        put(key, -1, AttributeType.DOUBLE, null, Double.doubleToRawLongBits(value));
         return this;
     }
 
     public SpanSlot setAttribute(String key, boolean value) {
-        if (recording && key != null) {
-            attributes.put(0, limits.attributeCountLimit, key, AttributeType.BOOLEAN, null, value ? 1 : 0);
+        put(key, -1, AttributeType.BOOLEAN, null, value ? 1 : 0);
+        return this;
+    }
+
+    /** Sets a string attribute by a registered key: the record carries the key's id, not its bytes. */
+    public SpanSlot setAttribute(AttributeKey key, String value) {
+        if (key != null && value != null) {
+            put(key.name, key.id, AttributeType.STRING, value, 0);
         }
         return this;
+    }
+
+    public SpanSlot setAttribute(AttributeKey key, long value) {
+        if (key != null) {
+            put(key.name, key.id, AttributeType.LONG, null, value);
+        }
+        return this;
+    }
+
+    public SpanSlot setAttribute(AttributeKey key, double value) {
+        if (key != null) {
+            put(key.name, key.id, AttributeType.DOUBLE, null, Double.doubleToRawLongBits(value));
+        }
+        return this;
+    }
+
+    public SpanSlot setAttribute(AttributeKey key, boolean value) {
+        if (key != null) {
+            put(key.name, key.id, AttributeType.BOOLEAN, null, value ? 1 : 0);
+        }
+        return this;
+    }
+
+    private void put(String key, int keyId, byte type, String string, long bits) {
+        if (recording && key != null) {
+            attributes.put(0, limits.attributeCountLimit, key, keyId, type, string, bits);
+        }
     }
 
     /** Replaces the span name; the name is written as {@code name + " " + suffix} when a suffix is given. */
@@ -155,22 +186,31 @@ public final class SpanSlot {
     /** Adds a string attribute to the most recent event. */
     public SpanSlot setEventAttribute(String key, String value) {
         if (recording && eventCount > 0 && key != null && value != null) {
-            putEventAttribute(key, AttributeType.STRING, value, 0);
+            putEventAttribute(key, -1, AttributeType.STRING, value, 0);
         }
         return this;
     }
 
     public SpanSlot setEventAttribute(String key, long value) {
         if (recording && eventCount > 0 && key != null) {
-            putEventAttribute(key, AttributeType.LONG, null, value);
+            putEventAttribute(key, -1, AttributeType.LONG, null, value);
         }
         return this;
     }
 
-    private void putEventAttribute(String key, byte type, String string, long bits) {
+    /** Adds a string attribute to the most recent event, by a registered key. */
+    public SpanSlot setEventAttribute(AttributeKey key, String value) {
+        if (recording && eventCount > 0 && key != null && value != null) {
+            putEventAttribute(key.name, key.id, AttributeType.STRING, value, 0);
+        }
+        return this;
+    }
+
+    private void putEventAttribute(String key, int keyId, byte type, String string, long bits) {
         int last = eventCount - 1;
         int before = eventAttributes.dropped;
-        eventAttributes.put(eventAttributeStart[last], limits.eventAttributeCountLimit, key, type, string, bits);
+        eventAttributes.put(eventAttributeStart[last], limits.eventAttributeCountLimit, key, keyId, type, string,
+            bits);
         eventDroppedAttributes[last] += eventAttributes.dropped - before;
     }
 
@@ -183,14 +223,14 @@ public final class SpanSlot {
             return this;
         }
         if (addEvent("exception")) {
-            setEventAttribute("exception.type", error.getClass().getName());
+            setEventAttribute(EXCEPTION_TYPE, error.getClass().getName());
             String message = error.getMessage();
             if (message != null) {
-                setEventAttribute("exception.message", message);
+                setEventAttribute(EXCEPTION_MESSAGE, message);
             }
             StringWriter trace = new StringWriter(512);
             error.printStackTrace(new PrintWriter(trace));
-            setEventAttribute("exception.stacktrace", trace.toString());
+            setEventAttribute(EXCEPTION_STACKTRACE, trace.toString());
         }
         return this;
     }

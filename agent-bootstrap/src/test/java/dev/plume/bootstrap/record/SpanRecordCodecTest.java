@@ -1,5 +1,6 @@
 package dev.plume.bootstrap.record;
 
+import dev.plume.bootstrap.trace.AttributeKey;
 import dev.plume.bootstrap.trace.HeadSampler;
 import dev.plume.bootstrap.trace.InstrumentationScope;
 import dev.plume.bootstrap.trace.SpanKind;
@@ -15,6 +16,8 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SpanRecordCodecTest {
@@ -127,5 +130,66 @@ class SpanRecordCodecTest {
         span.setAttribute("lone", "a\uD800b\uDC00c");
         span.end();
         assertEquals("a?b?c", fixture.drain().get(0).attributes().get("lone"));
+    }
+
+    @Test
+    void registeredKeysTravelAsIdsAndReadBackAsTheirNames() {
+        RecordingFixture fixture = RecordingFixture.standard();
+        AttributeKey method = AttributeKey.of("http.request.method");
+        AttributeKey status = AttributeKey.of("http.response.status_code");
+        assertSame(method, AttributeKey.of("http.request.method"), "equal names give the same key");
+
+        SpanSlot registered = Tracer.startSpan(0, SpanKind.SERVER, "GET", "/r");
+        registered.setAttribute(method, "GET").setAttribute(status, 200L)
+            .setAttribute(AttributeKey.of("ratio.ключ"), 0.5).setAttribute(AttributeKey.of("cached"), true)
+            .setAttribute("plain", "string key")
+            // one attribute whichever way its key is given: the last value wins
+            .setAttribute("override", "first").setAttribute(AttributeKey.of("override"), "second");
+        registered.addEvent("event");
+        registered.setEventAttribute(AttributeKey.of("reason"), "timeout").setEventAttribute("attempt", 2L);
+        registered.end();
+
+        SpanSlot plain = Tracer.startSpan(0, SpanKind.SERVER, "GET", "/r");
+        plain.setAttribute("http.request.method", "GET").setAttribute("http.response.status_code", 200L);
+        long plainLength = SpanRecordCodec.plannedLength(SpanRecordCodec.plan(plain, Integer.MAX_VALUE));
+        plain.end();
+
+        List<DecodedSpan> spans = fixture.drain();
+        DecodedSpan decoded = spans.get(0);
+        assertEquals(Map.of("http.request.method", "GET", "http.response.status_code", 200L, "ratio.ключ", 0.5,
+            "cached", true, "plain", "string key", "override", "second"), decoded.attributes());
+        assertEquals(Map.of("reason", "timeout", "attempt", 2L), decoded.events().get(0).attributes());
+        assertEquals(Map.of("http.request.method", "GET", "http.response.status_code", 200L),
+            spans.get(1).attributes());
+
+        SpanSlot two = Tracer.startSpan(0, SpanKind.SERVER, "GET", "/r");
+        two.setAttribute(method, "GET").setAttribute(status, 200L);
+        long twoRegistered = SpanRecordCodec.plannedLength(SpanRecordCodec.plan(two, Integer.MAX_VALUE));
+        two.end();
+        // each registered key is 4 bytes instead of 4 + its UTF-8
+        assertEquals(plainLength - "http.request.method".length() - "http.response.status_code".length(),
+            twoRegistered);
+    }
+
+    @Test
+    void aRecordNamingAnUnknownKeyIdIsRejectedAsMalformed() {
+        RecordingFixture fixture = RecordingFixture.standard();
+        SpanSlot span = Tracer.startSpan(0, SpanKind.INTERNAL, "n", null);
+        span.setAttribute(AttributeKey.of("known"), 1L);
+        int knownId = span.attributes().keyId(0);
+        span.end();
+        SpanRecordReader reader = new SpanRecordReader();
+        int[] seen = new int[1];
+        fixture.ring.ringBuffer().read((type, buffer, index, length) -> {
+            // the first key follows the header, the name "n" and two empty strings
+            int keyIndex = index + SpanRecordCodec.HEADER_LENGTH + (4 + 1) + 4 + 4;
+            assertEquals(-1 - knownId, buffer.getInt(keyIndex));
+            ((org.agrona.MutableDirectBuffer) buffer).putInt(keyIndex, -1 - KeyTable.MAX_KEYS);
+            IllegalStateException error = assertThrows(IllegalStateException.class,
+                () -> reader.wrap(buffer, index, length));
+            assertTrue(error.getMessage().contains("unknown attribute key id"), error.getMessage());
+            seen[0]++;
+        });
+        assertEquals(1, seen[0]);
     }
 }

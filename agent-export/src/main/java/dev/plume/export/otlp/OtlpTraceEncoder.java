@@ -286,7 +286,8 @@ public final class OtlpTraceEncoder {
     private static void encodeAttribute(ProtobufWriter out, int field, SpanRecordReader span, DirectBuffer buffer,
                                         int i) {
         int keyValueMark = out.beginMessage(field);
-        out.lengthDelimited(KEY_VALUE_KEY, buffer, span.attributeKeyOffset(i), span.attributeKeyLength(i));
+        out.lengthDelimited(KEY_VALUE_KEY, span.attributeKeyBuffer(i), span.attributeKeyOffset(i),
+            span.attributeKeyLength(i));
         int anyValueMark = out.beginMessage(KEY_VALUE_VALUE);
         switch (span.attributeType(i)) {
             case AttributeType.STRING -> out.lengthDelimited(ANY_VALUE_STRING, buffer, span.attributeStringOffset(i),

@@ -2,6 +2,7 @@ package dev.plume.export.otlp;
 
 import com.google.protobuf.ByteString;
 import dev.plume.bootstrap.config.PlumeConfig;
+import dev.plume.bootstrap.trace.AttributeKey;
 import dev.plume.bootstrap.trace.EpochClock;
 import dev.plume.bootstrap.trace.InstrumentationScope;
 import dev.plume.bootstrap.trace.SpanKind;
@@ -72,16 +73,17 @@ class OtlpTraceEncoderTest {
         long serverTraceHigh = server.traceIdHigh();
         long serverTraceLow = server.traceIdLow();
         long serverSpanId = server.spanId();
-        server.setAttribute("http.request.method", "GET")
-            .setAttribute("http.response.status_code", 200L)
+        // registered keys (carried as ids, their bytes copied from the key table) mixed with plain string keys
+        server.setAttribute(AttributeKey.of("http.request.method"), "GET")
+            .setAttribute(AttributeKey.of("http.response.status_code"), 200L)
             .setAttribute("negative", -42L)
-            .setAttribute("ratio", 0.25)
-            .setAttribute("cached", true)
+            .setAttribute(AttributeKey.of("ratio"), 0.25)
+            .setAttribute(AttributeKey.of("cached"), true)
             .setAttribute("empty", "")
             .setAttribute("over.limit.1", "x")
             .setAttribute("over.limit.2", false);
         server.addEvent("retry");
-        server.setEventAttribute("attempt", 2L).setEventAttribute("reason", "timeout 超时")
+        server.setEventAttribute("attempt", 2L).setEventAttribute(AttributeKey.of("reason"), "timeout 超时")
             .setEventAttribute("event.over.limit", "dropped");
         server.addEvent("second 🎉");
         server.addEvent("third, over the event limit");

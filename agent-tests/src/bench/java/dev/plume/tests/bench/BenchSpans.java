@@ -1,5 +1,6 @@
 package dev.plume.tests.bench;
 
+import dev.plume.bootstrap.trace.AttributeKey;
 import dev.plume.bootstrap.trace.SpanSlot;
 
 /** The attributes benchmarks record: keys and values the application already holds, as HTTP instrumentation would. */
@@ -18,15 +19,43 @@ final class BenchSpans {
         "tenant-7", "", "eu-west-1", "",
     };
 
+    /** The same keys registered, as instrumentation declares them ({@code AttributeKey} constants). */
+    static final AttributeKey[] REGISTERED_KEYS = new AttributeKey[KEYS.length];
+
+    static {
+        for (int i = 0; i < KEYS.length; i++) {
+            REGISTERED_KEYS[i] = AttributeKey.of(KEYS[i]);
+        }
+    }
+
     private BenchSpans() {
     }
 
-    /** Sets the first {@code count} attributes: strings, and longs where the convention says a number. */
+    /**
+     * Sets the first {@code count} attributes with registered keys, as instrumentation does: strings, and longs where
+     * the convention says a number.
+     */
     static void addAttributes(SpanSlot span, int count) {
+        addAttributes(span, count, true);
+    }
+
+    /** The same attributes with plain {@code String} keys, written into each record in full. */
+    static void addAttributesWithStringKeys(SpanSlot span, int count) {
+        addAttributes(span, count, false);
+    }
+
+    private static void addAttributes(SpanSlot span, int count, boolean registered) {
         for (int i = 0; i < count; i++) {
             String value = STRING_VALUES[i];
             if (value.isEmpty()) {
-                span.setAttribute(KEYS[i], (long) (200 + i));
+                long number = 200 + i;
+                if (registered) {
+                    span.setAttribute(REGISTERED_KEYS[i], number);
+                } else {
+                    span.setAttribute(KEYS[i], number);
+                }
+            } else if (registered) {
+                span.setAttribute(REGISTERED_KEYS[i], value);
             } else {
                 span.setAttribute(KEYS[i], value);
             }
