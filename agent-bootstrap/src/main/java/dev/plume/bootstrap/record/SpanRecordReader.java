@@ -245,9 +245,7 @@ public final class SpanRecordReader {
     }
 
     public String attributeKey(int i) {
-        byte[] bytes = new byte[attributeKeyLength(i)];
-        attributeKeyBuffer(i).getBytes(attributeKeyOffset(i), bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return utf8(attributeKeyBuffer(i), attributeKeyOffset(i), attributeKeyLength(i));
     }
 
     public byte attributeType(int i) {
@@ -324,12 +322,15 @@ public final class SpanRecordReader {
     }
 
     private String string(int prefixIndex) {
-        int stringLength = buffer.getInt(prefixIndex);
-        if (stringLength == 0) {
+        return utf8(buffer, prefixIndex + 4, buffer.getInt(prefixIndex));
+    }
+
+    private static String utf8(DirectBuffer source, int offset, int length) {
+        if (length == 0) {
             return "";
         }
-        byte[] bytes = new byte[stringLength];
-        buffer.getBytes(prefixIndex + 4, bytes);
+        byte[] bytes = new byte[length];
+        source.getBytes(offset, bytes);
         return new String(bytes, StandardCharsets.UTF_8);
     }
 }

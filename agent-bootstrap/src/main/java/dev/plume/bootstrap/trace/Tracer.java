@@ -49,7 +49,7 @@ public final class Tracer {
         if (ring == null) {
             return null;
         }
-        return startSpan(scopeId, kind, name, nameSuffix, EpochClock.nowEpochNanos());
+        return startCurrent(scopeId, kind, name, nameSuffix, EpochClock.nowEpochNanos());
     }
 
     /**
@@ -61,6 +61,10 @@ public final class Tracer {
         if (ring == null) {
             return null;
         }
+        return startCurrent(scopeId, kind, name, nameSuffix, startEpochNanos);
+    }
+
+    private static SpanSlot startCurrent(int scopeId, int kind, String name, String nameSuffix, long startEpochNanos) {
         ThreadState state = ThreadState.current();
         SpanSlot slot = state.acquire();
         inheritCurrentContext(slot, state);
