@@ -49,6 +49,8 @@ public final class SpanRing {
         ring = new ManyToOneRingBuffer(buffer);
         maxRecordLength = ring.maxMsgLength();
         readThreshold = capacity / 16;
+        // nanoTime may be negative: start "a delay ago" so the first span is read at once whatever its origin
+        lastReadNanos = System.nanoTime() - READ_DELAY_NANOS;
     }
 
     /** Rounds a configured size to the power of two the ring needs (down, so memory stays within what was asked). */
