@@ -35,7 +35,8 @@ public final class PlumeAgent {
             return;
         }
         started = true;
-        if (isDisabled("otel.javaagent.enabled", "false") || isDisabled("otel.sdk.disabled", "true")) {
+        if (isDisabled("otel.javaagent.enabled", "false", agentArgs)
+            || isDisabled("otel.sdk.disabled", "true", agentArgs)) {
             return;
         }
         try {
@@ -57,11 +58,23 @@ public final class PlumeAgent {
         }
     }
 
-    /** Read directly (the configuration classes are not defined yet): system property, then environment. */
-    private static boolean isDisabled(String key, String disablingValue) {
+    /**
+     * A quick look before anything is defined, so a disabled agent costs nothing: system property, environment, then
+     * the agent's arguments. Only the plain disabling value stops here; the installer reads every source (the
+     * configuration file too) through the declared keys and reports a value that is neither true nor false.
+     */
+    private static boolean isDisabled(String key, String disablingValue, String agentArgs) {
         String value = System.getProperty(key);
         if (value == null || value.isBlank()) {
             value = System.getenv(key.toUpperCase(Locale.ROOT).replace('.', '_'));
+        }
+        if ((value == null || value.isBlank()) && agentArgs != null) {
+            for (String setting : agentArgs.split(",")) {
+                int eq = setting.indexOf('=');
+                if (eq > 0 && setting.substring(0, eq).trim().equals(key)) {
+                    value = setting.substring(eq + 1);
+                }
+            }
         }
         return value != null && value.trim().equalsIgnoreCase(disablingValue);
     }

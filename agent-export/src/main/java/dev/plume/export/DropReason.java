@@ -27,8 +27,12 @@ public enum DropReason {
     INVALID_CONFIGURATION("invalid configuration"),
     /** {@code otel.traces.exporter=none}: spans are read and discarded on purpose. */
     EXPORTER_NONE("exporter none"),
-    /** Shutdown's time budget ran out before the span could be sent. */
-    SHUTDOWN_TIMEOUT("shutdown timeout");
+    /** Shutdown's time budget ran out before the span could be sent, and no spool could keep it. */
+    SHUTDOWN_TIMEOUT("shutdown timeout"),
+    /** The spool was full: its oldest batch made room for a newer one. */
+    SPOOL_FULL("spool full"),
+    /** A spool file was torn (a crash or a full disk while it was written) or unreadable; never sent half. */
+    SPOOL_TORN("torn spool file");
 
     private final String description;
 

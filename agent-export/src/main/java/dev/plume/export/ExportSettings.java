@@ -1,5 +1,6 @@
 package dev.plume.export;
 
+import dev.plume.bootstrap.config.ConfigKeys;
 import dev.plume.bootstrap.config.PlumeConfig;
 
 import java.util.ArrayList;
@@ -16,14 +17,14 @@ import java.util.Set;
  * @param maxBatchSize      spans per export request
  * @param scheduleDelayMillis how long a started batch waits for more spans before it is sent
  * @param exportTimeoutMillis the most that shutdown waits for the last spans to be sent
+ * @param unansweredTimeoutMillis at shutdown, how long the backend may go without answering before the wait ends
  */
 public record ExportSettings(List<String> exporters, int maxBatchSize, long scheduleDelayMillis,
-                             long exportTimeoutMillis) {
+                             long exportTimeoutMillis, long unansweredTimeoutMillis) {
     public static final String OTLP = "otlp";
     public static final String CONSOLE = "console";
     public static final String NONE = "none";
 
-    static final String EXPORTER_KEY = "otel.traces.exporter";
 
     public ExportSettings {
         exporters = List.copyOf(exporters);
@@ -32,14 +33,15 @@ public record ExportSettings(List<String> exporters, int maxBatchSize, long sche
     public static ExportSettings from(PlumeConfig config) {
         return new ExportSettings(
             exporters(config),
-            config.getInt("otel.bsp.max.export.batch.size", 512, 1, 1 << 16),
-            config.getDurationMillis("otel.bsp.schedule.delay", 5000),
-            config.getDurationMillis("otel.bsp.export.timeout", 30000));
+            config.getInt(ConfigKeys.BSP_MAX_EXPORT_BATCH_SIZE),
+            config.getDurationMillis(ConfigKeys.BSP_SCHEDULE_DELAY),
+            config.getDurationMillis(ConfigKeys.BSP_EXPORT_TIMEOUT),
+            config.getDurationMillis(ConfigKeys.SHUTDOWN_UNREACHABLE_TIMEOUT));
     }
 
     /** Reads the comma-separated exporter list; unknown names are reported in one line and left out. */
     static List<String> exporters(PlumeConfig config) {
-        String raw = config.getString(EXPORTER_KEY, OTLP);
+        String raw = config.getString(ConfigKeys.TRACES_EXPORTER);
         Set<String> chosen = new LinkedHashSet<>();
         boolean unknown = false;
         for (String part : raw.split(",")) {
@@ -52,11 +54,11 @@ public record ExportSettings(List<String> exporters, int maxBatchSize, long sche
         }
         String expected = "otlp, console or none, comma-separated";
         if (chosen.contains(NONE) && chosen.size() > 1) {
-            config.invalid(EXPORTER_KEY, raw, "none alone, or otlp and console", NONE);
+            config.invalid(ConfigKeys.TRACES_EXPORTER, raw, "none alone, or otlp and console", NONE);
             return List.of(NONE);
         }
         if (chosen.isEmpty()) {
-            config.invalid(EXPORTER_KEY, raw, expected, OTLP);
+            config.invalid(ConfigKeys.TRACES_EXPORTER, raw, expected, OTLP);
             return List.of(OTLP);
         }
         List<String> ordered = new ArrayList<>();
@@ -70,7 +72,7 @@ public record ExportSettings(List<String> exporters, int maxBatchSize, long sche
             ordered.add(NONE);
         }
         if (unknown) {
-            config.invalid(EXPORTER_KEY, raw, expected, String.join(",", ordered));
+            config.invalid(ConfigKeys.TRACES_EXPORTER, raw, expected, String.join(",", ordered));
         }
         return ordered;
     }

@@ -31,6 +31,22 @@ public interface ExporterMXBean {
     /** Dropped spans by reason, for every reason (zeros included). */
     Map<String, Long> getSpansDroppedByReason();
 
+    /** Spans this run moved to the spool on disk; recorded = exported + sampled out + dropped + buffered + spooled. */
+    long getSpansSpooled();
+
+    /** Spans in batches found in the spool at start (earlier runs, other processes). */
+    long getSpoolSpansFound();
+
+    /** Spans the backend accepted from the spool (any run's). */
+    long getSpoolSpansSent();
+
+    /** Spans of spooled batches given up, by reason; found + spooled = sent + dropped + on disk. */
+    Map<String, Long> getSpoolSpansDroppedByReason();
+
+    long getSpoolFiles();
+
+    long getSpoolBytes();
+
     long getBatchesQueued();
 
     long getQueuedBytes();

@@ -9,11 +9,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * The exporter's own counts, so that every span is accounted for: each span read from the ring is exported, dropped
- * (with a reason), or still buffered in the current batch or the send queue. Spans dropped before the ring (ring full)
- * come from the ring's own counters. With several exporters selected, the counts follow the OTLP exporter when it is
- * one of them. Written by the exporter thread and the send queue's threads; readable from any thread (and over JMX).
- * Once the ring is drained: recorded = exported + dropped + buffered.
+ * The exporter's own counts, so that every span is accounted for: each span read from the ring is exported, sampled
+ * out, dropped (with a reason), still buffered in the current batch or the send queue, or spooled to disk. Spans
+ * dropped before the ring (ring full) come from the ring's own counters. With several exporters selected, the counts
+ * follow the OTLP exporter when it is one of them. Written by the exporter thread and the send queue's threads;
+ * readable from any thread (and over JMX). Once the ring is drained:
+ * recorded = exported + sampled out + dropped + buffered + spooled.
+ *
+ * <p>The spool keeps books of its own, because it outlives the process: batches found on disk at start plus spans
+ * spooled by this run = spans sent from the spool + dropped from the spool (by reason) + still on disk.
  */
 public final class ExporterMetrics implements ExporterMXBean {
     private final SpanRing ring;
@@ -32,6 +36,12 @@ public final class ExporterMetrics implements ExporterMXBean {
     private final AtomicLong latencyLastNanos = new AtomicLong();
     private final AtomicLong latencyMaxNanos = new AtomicLong();
     private final AtomicLong sampledOut = new AtomicLong();
+    private final AtomicLong spooled = new AtomicLong();
+    private final AtomicLong spoolFound = new AtomicLong();
+    private final AtomicLong spoolSent = new AtomicLong();
+    private final AtomicLongArray spoolDropped = new AtomicLongArray(DropReason.values().length);
+    private final AtomicLong spoolFiles = new AtomicLong();
+    private final AtomicLong spoolBytes = new AtomicLong();
     private volatile AdaptiveSampler adaptiveSampler;
 
     ExporterMetrics(SpanRing ring) {
@@ -79,6 +89,33 @@ public final class ExporterMetrics implements ExporterMXBean {
     /** Spans the adaptive sampler chose not to export (on purpose, so not counted as dropped). */
     public long spansSampledOut() {
         return sampledOut.get();
+    }
+
+    /** Spans this run moved from the send queue to the spool on disk. */
+    public long spansSpooled() {
+        return spooled.get();
+    }
+
+    /** Spans in batches found in the spool when it was opened (earlier runs, other processes). */
+    public long spoolSpansFound() {
+        return spoolFound.get();
+    }
+
+    /** Spans the backend accepted from spooled batches. */
+    public long spoolSpansSent() {
+        return spoolSent.get();
+    }
+
+    public long spoolSpansDropped(DropReason reason) {
+        return spoolDropped.get(reason.ordinal());
+    }
+
+    public long spoolSpansDroppedTotal() {
+        long total = 0;
+        for (DropReason reason : DropReason.values()) {
+            total += spoolDropped.get(reason.ordinal());
+        }
+        return total;
     }
 
     /** Spans dropped for any reason, before the ring (ring full) or after it. */
@@ -181,6 +218,40 @@ public final class ExporterMetrics implements ExporterMXBean {
             byReason.put(reason.description(), spansDropped(reason));
         }
         return byReason;
+    }
+
+    @Override
+    public long getSpansSpooled() {
+        return spansSpooled();
+    }
+
+    @Override
+    public long getSpoolSpansFound() {
+        return spoolSpansFound();
+    }
+
+    @Override
+    public long getSpoolSpansSent() {
+        return spoolSpansSent();
+    }
+
+    @Override
+    public Map<String, Long> getSpoolSpansDroppedByReason() {
+        Map<String, Long> byReason = new LinkedHashMap<>();
+        for (DropReason reason : DropReason.values()) {
+            byReason.put(reason.description(), spoolSpansDropped(reason));
+        }
+        return byReason;
+    }
+
+    @Override
+    public long getSpoolFiles() {
+        return spoolFiles.get();
+    }
+
+    @Override
+    public long getSpoolBytes() {
+        return spoolBytes.get();
     }
 
     @Override
@@ -288,6 +359,36 @@ public final class ExporterMetrics implements ExporterMXBean {
         queued.addAndGet(-count);
     }
 
+    /** A queued batch of {@code count} spans was written to the spool: it leaves this run's queue for the disk. */
+    public void queuedSpooled(int count) {
+        spooled.addAndGet(count);
+        queued.addAndGet(-count);
+    }
+
+    /** The spool held batches of {@code count} spans when it was opened. */
+    public void spoolFound(long count) {
+        spoolFound.addAndGet(count);
+    }
+
+    /** A spooled batch was accepted: {@code sent} spans delivered, {@code rejected} refused in a partial success. */
+    public void spoolSent(int sent, int rejected) {
+        spoolSent.addAndGet(sent);
+        if (rejected > 0) {
+            spoolDropped.addAndGet(DropReason.REJECTED_BY_BACKEND.ordinal(), rejected);
+        }
+    }
+
+    /** Spans of a spooled batch given up for this reason. */
+    public void spoolDropped(int count, DropReason reason) {
+        spoolDropped.addAndGet(reason.ordinal(), count);
+    }
+
+    /** The spool's size on disk now. */
+    public void spoolSize(int files, long bytes) {
+        spoolFiles.set(files);
+        spoolBytes.set(bytes);
+    }
+
     /** One export request finished (answered or failed) after {@code latencyNanos}, having sent {@code bytes}. */
     public void requestDone(long bytes, long latencyNanos) {
         requests.incrementAndGet();
@@ -313,6 +414,7 @@ public final class ExporterMetrics implements ExporterMXBean {
             .append(spansExported()).append(" exported, ")
             .append(spansBuffered()).append(" buffered, ")
             .append(spansSampledOut()).append(" sampled out, ")
+            .append(spansSpooled()).append(" spooled, ")
             .append(spansDroppedTotal()).append(" dropped");
         String separator = " (";
         for (DropReason reason : DropReason.values()) {
@@ -327,6 +429,13 @@ public final class ExporterMetrics implements ExporterMXBean {
         }
         if (retries() > 0) {
             line.append(", ").append(retries()).append(" retries");
+        }
+        if (spansSpooled() > 0 || spoolSpansFound() > 0 || spoolSpansSent() > 0) {
+            line.append("; spool: ").append(spansSpooled()).append(" spans spooled, ")
+                .append(spoolSpansFound()).append(" found at start, ")
+                .append(spoolSpansSent()).append(" sent, ")
+                .append(spoolSpansDroppedTotal()).append(" dropped, ")
+                .append(spoolFiles.get()).append(" files on disk");
         }
         return line.toString();
     }

@@ -1,6 +1,7 @@
 package dev.plume.export;
 
 import dev.plume.bootstrap.PlumeLog;
+import dev.plume.bootstrap.config.ConfigKeys;
 import dev.plume.bootstrap.config.PlumeConfig;
 import dev.plume.bootstrap.record.SpanRecordCodec;
 import dev.plume.bootstrap.record.SpanRecordReader;
@@ -81,7 +82,7 @@ public final class PlumeExporter {
         this.consoleOut = consoleOut;
         this.settings = ExportSettings.from(config);
         this.metrics = new ExporterMetrics(ring);
-        double targetRate = config.getDouble("plume.sampler.target.spans.per.second", 0, 0, 1e9);
+        double targetRate = config.getDouble(ConfigKeys.SAMPLER_TARGET_RATE);
         this.sampler = targetRate > 0 ? new AdaptiveSampler(targetRate, System.nanoTime()) : null;
         metrics.adaptiveSampler(sampler);
         this.thread = new Thread(this::run, THREAD_NAME);
@@ -166,8 +167,9 @@ public final class PlumeExporter {
             idle.idle(work);
         }
 
-        // 3. Shutdown: drain the ring, send the rest and wait for the send queue, within the export timeout;
-        //    what is still queued then is dropped and counted (shutdown timeout).
+        // 3. Shutdown: drain the ring, send the rest and wait for the send queue, within the export timeout, and no
+        //    longer than the backend stays silent (plume.exporter.shutdown.unreachable.timeout); what is still queued
+        //    then goes to the spool, or is dropped and counted (shutdown timeout).
         // the work ends a little before the deadline, so that the counts are final when shutdown() returns
         long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.exportTimeoutMillis());
         // (a quarter of the budget, at most 500 ms, is kept for closing down, so a loaded machine still makes it)
@@ -175,7 +177,8 @@ public final class PlumeExporter {
         drainUntil(workDeadlineNanos);
         for (TraceExporter exporter : exporters()) {
             try {
-                exporter.awaitDelivery(workDeadlineNanos);
+                exporter.awaitDelivery(workDeadlineNanos,
+                    TimeUnit.MILLISECONDS.toNanos(settings.unansweredTimeoutMillis()));
             } catch (Throwable t) {
                 PlumeLog.warn("exporter drain failed: " + t);
             }
@@ -197,14 +200,26 @@ public final class PlumeExporter {
 
     private void buildExporters(Resource resource) {
         List<TraceExporter> built = new ArrayList<>();
-        for (String name : settings.exporters()) {
-            built.add(switch (name) {
-                case ExportSettings.OTLP -> OtlpTraceExporter.create(config, resource, agentVersion, metrics);
-                case ExportSettings.CONSOLE -> consoleOut != null
-                    ? new ConsoleTraceExporter(consoleOut, ConsoleTraceExporter.stdoutIsUtf8())
-                    : new ConsoleTraceExporter();
-                default -> new DiscardingExporter(DropReason.EXPORTER_NONE);
-            });
+        try {
+            for (String name : settings.exporters()) {
+                built.add(switch (name) {
+                    case ExportSettings.OTLP -> OtlpTraceExporter.create(config, resource, agentVersion, metrics);
+                    case ExportSettings.CONSOLE -> consoleOut != null
+                        ? new ConsoleTraceExporter(consoleOut, ConsoleTraceExporter.stdoutIsUtf8())
+                        : new ConsoleTraceExporter();
+                    default -> new DiscardingExporter(DropReason.EXPORTER_NONE);
+                });
+            }
+        } catch (RuntimeException | Error e) {
+            // the ones already built own threads and connections: release them before reporting the failure
+            for (TraceExporter exporter : built) {
+                try {
+                    exporter.shutdown();
+                } catch (Throwable t) {
+                    e.addSuppressed(t);
+                }
+            }
+            throw e;
         }
         // the first exporter keeps the books (OTLP when selected); the others see the same spans
         accounting = built.get(0);

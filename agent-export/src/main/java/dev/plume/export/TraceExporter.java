@@ -22,14 +22,17 @@ public interface TraceExporter {
     }
 
     /**
-     * Waits until what was flushed has been delivered or given up, or the deadline passes (shutdown only); true when
-     * nothing is left to send.
+     * Waits until what was flushed has been delivered or given up, the deadline passes, or the destination has gone
+     * {@code unansweredNanos} without accepting anything (shutdown only); true when nothing is left to send.
      */
-    default boolean awaitDelivery(long deadlineNanos) {
+    default boolean awaitDelivery(long deadlineNanos, long unansweredNanos) {
         return true;
     }
 
-    /** Releases connections and writes out anything still held; called once, after the last flush. */
+    /**
+     * Releases connections and threads, and writes out anything still held (to the spool, or dropped and counted);
+     * called once, after the last flush.
+     */
     default void shutdown() {
     }
 }

@@ -53,6 +53,7 @@ public final class OtlpTestServer implements AutoCloseable {
         new java.util.concurrent.ConcurrentLinkedDeque<>();
     private volatile long delayMillis;
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final List<Received> accepted = new CopyOnWriteArrayList<>();
     private volatile int status = 200;
     private volatile byte[] responseBody = new byte[0];
     private volatile String responseContentType = "application/x-protobuf";
@@ -107,8 +108,9 @@ public final class OtlpTestServer implements AutoCloseable {
                 body = in.readAllBytes();
             }
         }
-        received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-            Map.copyOf(exchange.getRequestHeaders()), raw, body));
+        Received request = new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+            Map.copyOf(exchange.getRequestHeaders()), raw, body);
+        received.add(request);
         long delay = delayMillis;
         if (delay > 0) {
             try {
@@ -125,6 +127,9 @@ public final class OtlpTestServer implements AutoCloseable {
             scripted.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
         }
         int answerStatus = scripted != null ? scripted.status() : status;
+        if (answerStatus >= 200 && answerStatus < 300) {
+            accepted.add(request);
+        }
         exchange.sendResponseHeaders(answerStatus, answer.length == 0 ? -1 : answer.length);
         if (answer.length > 0) {
             try (OutputStream out = exchange.getResponseBody()) {
@@ -159,6 +164,11 @@ public final class OtlpTestServer implements AutoCloseable {
 
     public List<Received> received() {
         return received;
+    }
+
+    /** The requests answered with a 2xx status, in arrival order. */
+    public List<Received> accepted() {
+        return accepted;
     }
 
     /** Waits until at least {@code count} requests arrived (a guard against hangs, not a speed assertion). */

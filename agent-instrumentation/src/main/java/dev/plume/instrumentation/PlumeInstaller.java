@@ -1,6 +1,8 @@
 package dev.plume.instrumentation;
 
 import dev.plume.bootstrap.PlumeLog;
+import dev.plume.bootstrap.config.ConfigKey;
+import dev.plume.bootstrap.config.ConfigKeys;
 import dev.plume.bootstrap.config.PlumeConfig;
 import dev.plume.bootstrap.record.SpanRing;
 import dev.plume.bootstrap.trace.HeadSampler;
@@ -28,10 +30,15 @@ public final class PlumeInstaller {
     }
 
     public static void install(Instrumentation instrumentation, String agentArgs, String agentVersion) {
-        PlumeConfig config = PlumeConfig.fromEnvironment();
-        PlumeLog.setDebug(config.getBoolean("otel.javaagent.debug", false) || PlumeLog.isDebug());
-        long ringBytes = config.getBytes("plume.ring.buffer.size", SpanRing.DEFAULT_CAPACITY, SpanRing.MIN_CAPACITY,
-            SpanRing.MAX_CAPACITY);
+        PlumeConfig config = PlumeConfig.fromEnvironment(agentArgs);
+        // the launcher stopped early only for a plain "false"; here every source is known and a bad value is reported
+        if (!config.getBoolean(ConfigKeys.JAVAAGENT_ENABLED) || config.getBoolean(ConfigKeys.SDK_DISABLED)) {
+            PlumeLog.debug("disabled by configuration: nothing installed");
+            return;
+        }
+        PlumeLog.setDebug(config.getBoolean(ConfigKeys.JAVAAGENT_DEBUG) || config.getBoolean(ConfigKeys.PLUME_DEBUG)
+            || PlumeLog.isDebug());
+        long ringBytes = config.getBytes(ConfigKeys.RING_BUFFER_SIZE);
         SpanRing ring = new SpanRing(SpanRing.capacityFor(ringBytes));
         PlumeExporter exporter = PlumeExporter.start(config, ring, agentVersion == null ? "dev" : agentVersion);
         Tracer.install(ring, HeadSampler.from(config), SpanLimits.from(config));
@@ -48,9 +55,10 @@ public final class PlumeInstaller {
 
     static void installTransformer(Instrumentation instrumentation, PlumeConfig config) {
         List<LibraryInstrumentation> enabled = new ArrayList<>();
-        boolean enabledByDefault = config.getBoolean("otel.instrumentation.common.default-enabled", true);
+        boolean enabledByDefault = config.getBoolean(ConfigKeys.INSTRUMENTATION_DEFAULT_ENABLED);
         for (LibraryInstrumentation library : libraries()) {
-            if (config.getBoolean("otel.instrumentation." + library.name() + ".enabled", enabledByDefault)) {
+            ConfigKey key = ConfigKeys.instrumentationEnabled(library.name());
+            if (config.getRaw(key) == null ? enabledByDefault : config.getBoolean(key)) {
                 enabled.add(library);
             }
         }

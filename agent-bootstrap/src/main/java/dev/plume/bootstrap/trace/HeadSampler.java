@@ -1,8 +1,8 @@
 package dev.plume.bootstrap.trace;
 
+import dev.plume.bootstrap.config.ConfigKeys;
 import dev.plume.bootstrap.config.PlumeConfig;
 
-import java.util.Set;
 
 /**
  * Head sampling at span start, as {@code otel.traces.sampler} defines it. The ratio decision is a function of the
@@ -30,12 +30,10 @@ public final class HeadSampler {
     }
 
     public static HeadSampler from(PlumeConfig config) {
-        String name = config.getChoice("otel.traces.sampler", "parentbased_always_on", Set.of("always_on",
-            "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off",
-            "parentbased_traceidratio"));
+        String name = config.getChoice(ConfigKeys.TRACES_SAMPLER);
         double ratio = 1.0;
         if (name.endsWith("traceidratio")) {
-            ratio = config.getDouble("otel.traces.sampler.arg", 1.0, 0.0, 1.0);
+            ratio = config.getDouble(ConfigKeys.TRACES_SAMPLER_ARG);
         }
         return switch (name) {
             case "always_on" -> new HeadSampler(ALWAYS_ON, false, 1.0, name);

@@ -1,5 +1,6 @@
 package dev.plume.bootstrap.trace;
 
+import dev.plume.bootstrap.config.ConfigKeys;
 import dev.plume.bootstrap.config.PlumeConfig;
 
 /** The OpenTelemetry span limits: how many attributes and events a span keeps, and how long a string value may be. */
@@ -26,12 +27,12 @@ public final class SpanLimits {
 
     /** Reads {@code otel.span.attribute.count.limit} and its siblings (general {@code otel.attribute.*} as fallback). */
     public static SpanLimits from(PlumeConfig config) {
-        int generalCount = config.getInt("otel.attribute.count.limit", 128, 0, 4096);
-        int attributes = config.getInt("otel.span.attribute.count.limit", generalCount, 0, 4096);
-        int events = config.getInt("otel.span.event.count.limit", 128, 0, 4096);
-        int eventAttributes = config.getInt("otel.event.attribute.count.limit", generalCount, 0, 4096);
-        int generalLength = config.getInt("otel.attribute.value.length.limit", Integer.MAX_VALUE, 0, Integer.MAX_VALUE);
-        int length = config.getInt("otel.span.attribute.value.length.limit", generalLength, 0, Integer.MAX_VALUE);
+        int generalCount = config.getInt(ConfigKeys.ATTRIBUTE_COUNT_LIMIT);
+        int attributes = config.getInt(ConfigKeys.SPAN_ATTRIBUTE_COUNT_LIMIT, generalCount);
+        int events = config.getInt(ConfigKeys.SPAN_EVENT_COUNT_LIMIT);
+        int eventAttributes = config.getInt(ConfigKeys.EVENT_ATTRIBUTE_COUNT_LIMIT, generalCount);
+        int generalLength = config.getInt(ConfigKeys.ATTRIBUTE_VALUE_LENGTH_LIMIT);
+        int length = config.getInt(ConfigKeys.SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT, generalLength);
         return new SpanLimits(attributes, events, eventAttributes, length);
     }
 

@@ -90,6 +90,11 @@ public final class GrpcSender implements TraceSender {
     }
 
     @Override
+    public int payloadFormat() {
+        return PayloadFormat.of(true, gzip != null);
+    }
+
+    @Override
     public void send(byte[] payload, long timeoutMillis, Consumer<SendResult> done) {
         long timeout = Math.max(1, Math.min(this.timeoutMillis, timeoutMillis));
         Call call;

@@ -65,6 +65,11 @@ public final class HttpProtobufSender implements TraceSender {
     }
 
     @Override
+    public int payloadFormat() {
+        return PayloadFormat.of(false, gzip != null);
+    }
+
+    @Override
     public void send(byte[] payload, long timeoutMillis, Consumer<SendResult> done) {
         Call call;
         try {

@@ -1,13 +1,13 @@
 package dev.plume.export.otlp;
 
 import dev.plume.bootstrap.PlumeLog;
+import dev.plume.bootstrap.config.ConfigKey;
+import dev.plume.bootstrap.config.ConfigKeys;
 import dev.plume.bootstrap.config.PlumeConfig;
 import okhttp3.HttpUrl;
 
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The {@code otel.exporter.otlp.*} settings for traces (each {@code .traces.} key overrides its general sibling) and
@@ -23,26 +23,6 @@ import java.util.Set;
  */
 public record OtlpExporterSettings(boolean grpc, HttpUrl url, Map<String, String> headers, boolean gzip,
                                    long timeoutMillis, TlsFiles tls, Delivery delivery) {
-    static final String ENDPOINT = "otel.exporter.otlp.endpoint";
-    static final String TRACES_ENDPOINT = "otel.exporter.otlp.traces.endpoint";
-    static final String HEADERS = "otel.exporter.otlp.headers";
-    static final String TRACES_HEADERS = "otel.exporter.otlp.traces.headers";
-    static final String COMPRESSION = "otel.exporter.otlp.compression";
-    static final String TRACES_COMPRESSION = "otel.exporter.otlp.traces.compression";
-    static final String TIMEOUT = "otel.exporter.otlp.timeout";
-    static final String TRACES_TIMEOUT = "otel.exporter.otlp.traces.timeout";
-    static final String PROTOCOL = "otel.exporter.otlp.protocol";
-    static final String TRACES_PROTOCOL = "otel.exporter.otlp.traces.protocol";
-    static final String CERTIFICATE = "otel.exporter.otlp.certificate";
-    static final String CLIENT_KEY = "otel.exporter.otlp.client.key";
-    static final String CLIENT_CERTIFICATE = "otel.exporter.otlp.client.certificate";
-    static final String MAX_IN_FLIGHT = "plume.exporter.max.in.flight";
-    static final String QUEUE_SIZE = "plume.exporter.queue.size";
-    static final String QUEUE_BATCHES = "plume.exporter.queue.batches";
-    static final String RETRY_MAX_ATTEMPTS = "plume.exporter.retry.max.attempts";
-    static final String RETRY_INITIAL_BACKOFF = "plume.exporter.retry.initial.backoff";
-    static final String RETRY_MAX_BACKOFF = "plume.exporter.retry.max.backoff";
-    static final long DEFAULT_TIMEOUT_MILLIS = 10_000;
     static final String HTTP_PROTOBUF = "http/protobuf";
     static final String GRPC = "grpc";
 
@@ -56,24 +36,36 @@ public record OtlpExporterSettings(boolean grpc, HttpUrl url, Map<String, String
     public record TlsFiles(String certificate, String certificateKey, String clientKey, String clientKeyKey,
                            String clientCertificate, String clientCertificateKey) {
         static TlsFiles none() {
-            return new TlsFiles(null, CERTIFICATE, null, CLIENT_KEY, null, CLIENT_CERTIFICATE);
+            return new TlsFiles(null, ConfigKeys.OTLP_CERTIFICATE.name(), null, ConfigKeys.OTLP_CLIENT_KEY.name(), null,
+                ConfigKeys.OTLP_CLIENT_CERTIFICATE.name());
         }
     }
 
     /**
      * How batches wait and are retried.
      *
-     * @param maxInFlight         export requests running at once ({@value #MAX_IN_FLIGHT}, default 2)
-     * @param queueMaxBytes       encoded batches kept waiting, in bytes ({@value #QUEUE_SIZE}, default 16 MiB)
-     * @param queueMaxBatches     encoded batches kept waiting ({@value #QUEUE_BATCHES}, default 256)
-     * @param maxAttempts         attempts per batch that reached the backend or timed out (default 5)
-     * @param initialBackoffMillis the first retry delay (default 1 s), growing 1.5 times per failure
-     * @param maxBackoffMillis    the longest computed retry delay (default 5 s)
+     * @param maxInFlight          export requests running at once
+     * @param queueMaxBytes        encoded batches kept waiting, in bytes
+     * @param queueMaxBatches      encoded batches kept waiting
+     * @param maxAttempts          attempts per batch that the backend answered
+     * @param initialBackoffMillis the first retry delay, growing 1.5 times per failure
+     * @param maxBackoffMillis     the longest computed retry delay
+     * @param spoolDir             where batches go that memory cannot keep, or null (no spool)
+     * @param spoolMaxBytes        the most the spool holds
      */
     public record Delivery(int maxInFlight, long queueMaxBytes, int queueMaxBatches, int maxAttempts,
-                           long initialBackoffMillis, long maxBackoffMillis) {
-        static Delivery defaults() {
-            return new Delivery(2, 16L << 20, 256, 5, 1000, 5000);
+                           long initialBackoffMillis, long maxBackoffMillis, String spoolDir, long spoolMaxBytes) {
+        static Delivery from(PlumeConfig config) {
+            long initialBackoff = config.getDurationMillis(ConfigKeys.RETRY_INITIAL_BACKOFF);
+            return new Delivery(
+                config.getInt(ConfigKeys.MAX_IN_FLIGHT),
+                config.getBytes(ConfigKeys.QUEUE_SIZE),
+                config.getInt(ConfigKeys.QUEUE_BATCHES),
+                config.getInt(ConfigKeys.RETRY_MAX_ATTEMPTS),
+                initialBackoff,
+                Math.max(initialBackoff, config.getDurationMillis(ConfigKeys.RETRY_MAX_BACKOFF)),
+                config.getString(ConfigKeys.SPOOL_DIR),
+                config.getBytes(ConfigKeys.SPOOL_SIZE));
         }
     }
 
@@ -85,49 +77,30 @@ public record OtlpExporterSettings(boolean grpc, HttpUrl url, Map<String, String
     public static OtlpExporterSettings from(PlumeConfig config) {
         boolean grpc = protocol(config);
         HttpUrl url = url(config, grpc);
-        Map<String, String> headers = new LinkedHashMap<>(config.getMap(HEADERS, true));
-        headers.putAll(config.getMap(TRACES_HEADERS, true));
-        String compressionKey = traces(config, COMPRESSION, TRACES_COMPRESSION);
-        boolean gzip = config.getChoice(compressionKey, "none", Set.of("gzip", "none")).equals("gzip");
-        String timeoutKey = traces(config, TIMEOUT, TRACES_TIMEOUT);
-        long timeout = positiveDuration(config, timeoutKey, DEFAULT_TIMEOUT_MILLIS);
-        String certificateKey = traces(config, CERTIFICATE, tracesKey(CERTIFICATE));
-        String clientKeyKey = traces(config, CLIENT_KEY, tracesKey(CLIENT_KEY));
-        String clientCertificateKey = traces(config, CLIENT_CERTIFICATE, tracesKey(CLIENT_CERTIFICATE));
-        TlsFiles tls = new TlsFiles(blankToNull(config.getRaw(certificateKey)), certificateKey,
-            blankToNull(config.getRaw(clientKeyKey)), clientKeyKey,
-            blankToNull(config.getRaw(clientCertificateKey)), clientCertificateKey);
-        Delivery defaults = Delivery.defaults();
-        long initialBackoff = positiveDuration(config, RETRY_INITIAL_BACKOFF, defaults.initialBackoffMillis());
-        Delivery delivery = new Delivery(
-            config.getInt(MAX_IN_FLIGHT, defaults.maxInFlight(), 1, 64),
-            config.getBytes(QUEUE_SIZE, defaults.queueMaxBytes(), 64L << 10, 1L << 31),
-            config.getInt(QUEUE_BATCHES, defaults.queueMaxBatches(), 1, 1 << 16),
-            config.getInt(RETRY_MAX_ATTEMPTS, defaults.maxAttempts(), 1, 1000),
-            initialBackoff,
-            Math.max(initialBackoff, positiveDuration(config, RETRY_MAX_BACKOFF, defaults.maxBackoffMillis())));
-        return new OtlpExporterSettings(grpc, url, headers, gzip, timeout, tls, delivery);
+        Map<String, String> headers = new LinkedHashMap<>(config.getMap(ConfigKeys.OTLP_HEADERS));
+        headers.putAll(config.getMap(ConfigKeys.OTLP_TRACES_HEADERS));
+        String compression = config.getChoice(ConfigKeys.OTLP_TRACES_COMPRESSION,
+            config.getChoice(ConfigKeys.OTLP_COMPRESSION));
+        long timeout = config.getDurationMillis(ConfigKeys.OTLP_TRACES_TIMEOUT,
+            config.getDurationMillis(ConfigKeys.OTLP_TIMEOUT));
+        TlsFiles tls = new TlsFiles(
+            file(config, ConfigKeys.OTLP_TRACES_CERTIFICATE, ConfigKeys.OTLP_CERTIFICATE),
+            traces(config, ConfigKeys.OTLP_TRACES_CERTIFICATE, ConfigKeys.OTLP_CERTIFICATE).name(),
+            file(config, ConfigKeys.OTLP_TRACES_CLIENT_KEY, ConfigKeys.OTLP_CLIENT_KEY),
+            traces(config, ConfigKeys.OTLP_TRACES_CLIENT_KEY, ConfigKeys.OTLP_CLIENT_KEY).name(),
+            file(config, ConfigKeys.OTLP_TRACES_CLIENT_CERTIFICATE, ConfigKeys.OTLP_CLIENT_CERTIFICATE),
+            traces(config, ConfigKeys.OTLP_TRACES_CLIENT_CERTIFICATE, ConfigKeys.OTLP_CLIENT_CERTIFICATE).name());
+        return new OtlpExporterSettings(grpc, url, headers, compression.equals("gzip"), timeout, tls,
+            Delivery.from(config));
     }
 
-    private static String tracesKey(String generalKey) {
-        return generalKey.replace("otel.exporter.otlp.", "otel.exporter.otlp.traces.");
-    }
-
-    private static String traces(PlumeConfig config, String generalKey, String tracesKey) {
+    /** The traces-only key when it is set, else the general one. */
+    private static ConfigKey traces(PlumeConfig config, ConfigKey tracesKey, ConfigKey generalKey) {
         return config.getRaw(tracesKey) != null ? tracesKey : generalKey;
     }
 
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value.trim();
-    }
-
-    private static long positiveDuration(PlumeConfig config, String key, long defaultMillis) {
-        long value = config.getDurationMillis(key, defaultMillis);
-        if (value <= 0) {
-            config.invalid(key, config.getRaw(key), "a duration above zero", defaultMillis + " ms");
-            return defaultMillis;
-        }
-        return value;
+    private static String file(PlumeConfig config, ConfigKey tracesKey, ConfigKey generalKey) {
+        return config.getRaw(traces(config, tracesKey, generalKey));
     }
 
     /**
@@ -135,11 +108,11 @@ public record OtlpExporterSettings(boolean grpc, HttpUrl url, Map<String, String
      * general endpoint (the default is port 4318).
      */
     private static HttpUrl url(PlumeConfig config, boolean grpc) {
-        String tracesEndpoint = config.getRaw(TRACES_ENDPOINT);
-        String key = tracesEndpoint != null ? TRACES_ENDPOINT : ENDPOINT;
+        boolean signalSpecific = config.getRaw(ConfigKeys.OTLP_TRACES_ENDPOINT) != null;
+        ConfigKey key = signalSpecific ? ConfigKeys.OTLP_TRACES_ENDPOINT : ConfigKeys.OTLP_ENDPOINT;
         String defaultEndpoint = grpc ? OtlpEndpoint.DEFAULT_GRPC_ENDPOINT : OtlpEndpoint.DEFAULT_ENDPOINT;
-        String value = tracesEndpoint != null ? tracesEndpoint : config.getString(ENDPOINT, defaultEndpoint);
-        HttpUrl url = tracesEndpoint != null || grpc
+        String value = config.getString(key, defaultEndpoint);
+        HttpUrl url = signalSpecific || grpc
             ? OtlpEndpoint.fromTracesEndpoint(value)
             : OtlpEndpoint.fromBaseEndpoint(value);
         if (url == null) {
@@ -151,15 +124,8 @@ public record OtlpExporterSettings(boolean grpc, HttpUrl url, Map<String, String
 
     /** OTLP/HTTP with protobuf (the default) or OTLP/gRPC; http/json is reported once and replaced by protobuf. */
     private static boolean protocol(PlumeConfig config) {
-        String key = traces(config, PROTOCOL, TRACES_PROTOCOL);
-        String raw = config.getRaw(key);
-        if (raw == null) {
-            return false;
-        }
-        switch (raw.trim().toLowerCase(Locale.ROOT)) {
-            case HTTP_PROTOBUF -> {
-                return false;
-            }
+        ConfigKey key = traces(config, ConfigKeys.OTLP_TRACES_PROTOCOL, ConfigKeys.OTLP_PROTOCOL);
+        switch (config.getChoice(key, HTTP_PROTOBUF)) {
             case GRPC -> {
                 return true;
             }
@@ -168,7 +134,6 @@ public record OtlpExporterSettings(boolean grpc, HttpUrl url, Map<String, String
                 return false;
             }
             default -> {
-                config.invalid(key, raw, "grpc, http/protobuf or http/json", HTTP_PROTOBUF);
                 return false;
             }
         }

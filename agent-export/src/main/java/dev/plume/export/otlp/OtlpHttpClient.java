@@ -89,7 +89,6 @@ final class OtlpHttpClient {
         return builder;
     }
 
-    /** A failed call as a result: unreachable backends and transient transport errors are retryable. */
     /** Reads an answer into a result; may fail reading the body. */
     interface AnswerReader {
         SendResult read(Response response) throws IOException;
@@ -122,12 +121,16 @@ final class OtlpHttpClient {
         });
     }
 
+    /**
+     * A transport failure: the backend did not answer, so the batch is kept (within the queue's bound) and retried
+     * without using up an attempt. A TLS failure is kept too: it is fixed by configuration or by the server's
+     * certificate, and the spans should still be there when it is.
+     */
     static SendResult failure(IOException e) {
         if (e instanceof ConnectException || e instanceof UnknownHostException || e instanceof NoRouteToHostException) {
             return SendResult.unreachable(describe(e));
         }
-        // a TLS failure is a configuration problem: retrying sends the same certificates again
-        return SendResult.failed(0, describe(e), !(e instanceof SSLException));
+        return SendResult.failed(0, describe(e), true);
     }
 
     static String describe(Exception e) {

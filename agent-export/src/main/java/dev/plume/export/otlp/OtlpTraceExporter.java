@@ -18,11 +18,13 @@ public final class OtlpTraceExporter implements TraceExporter {
     private final OtlpTraceEncoder encoder;
     private final TraceSender sender;
     private final SendQueue queue;
+    private final String destination;
 
-    OtlpTraceExporter(OtlpTraceEncoder encoder, TraceSender sender, SendQueue queue) {
+    OtlpTraceExporter(OtlpTraceEncoder encoder, TraceSender sender, SendQueue queue, String destination) {
         this.encoder = encoder;
         this.sender = sender;
         this.queue = queue;
+        this.destination = destination;
     }
 
     /**
@@ -48,8 +50,9 @@ public final class OtlpTraceExporter implements TraceExporter {
             ? new GrpcSender(settings, tls, agentVersion)
             : new HttpProtobufSender(settings, tls, agentVersion);
         String destination = OtlpEndpoint.forLog(settings.url());
+        Spool spool = Spool.open(settings.delivery().spoolDir(), settings.delivery().spoolMaxBytes(), metrics);
         return new OtlpTraceExporter(new OtlpTraceEncoder(resource, agentVersion), sender,
-            new SendQueue(sender, metrics, settings, destination));
+            new SendQueue(sender, metrics, settings, destination, spool), destination);
     }
 
     @Override
@@ -76,8 +79,13 @@ public final class OtlpTraceExporter implements TraceExporter {
     }
 
     @Override
-    public boolean awaitDelivery(long deadlineNanos) {
-        return queue.awaitEmpty(deadlineNanos);
+    public boolean awaitDelivery(long deadlineNanos, long unansweredNanos) {
+        boolean empty = queue.awaitEmpty(deadlineNanos, unansweredNanos);
+        if (!empty) {
+            PlumeLog.warn("at exit the OTLP backend at " + destination + " is not accepting spans (not answering, refusing"
+                + " or failing): stopping without waiting longer; " + queue.describeLeft());
+        }
+        return empty;
     }
 
     @Override

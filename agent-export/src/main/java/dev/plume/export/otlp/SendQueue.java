@@ -1,9 +1,11 @@
 package dev.plume.export.otlp;
 
 import dev.plume.bootstrap.PlumeLog;
+import dev.plume.bootstrap.Redaction;
 import dev.plume.export.DropReason;
 import dev.plume.export.ExporterMetrics;
 
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,25 +16,45 @@ import java.util.concurrent.TimeUnit;
  * Encoded batches between the exporter thread and the backend. The exporter thread only {@link #offer}s and never
  * waits; the {@code plume-otlp-sender} thread sends up to {@code max.in.flight} batches at once, and puts a batch that
  * failed in a retryable way back at the head of the queue behind a backoff ({@code Retry-After}, {@code RetryInfo},
- * or exponential with jitter). The queue is bounded in batches and bytes: when it is full, the <em>oldest</em> waiting
- * batch is dropped (counted as {@link DropReason#QUEUE_FULL}), because during an incident the newest spans are the
- * ones an operator needs. A backend that cannot be reached at all does not use up a batch's attempts, so batches wait
- * (within the bound) for a backend that starts after the application.
+ * or exponential with jitter).
+ *
+ * <p>Retries, as the OTLP specification describes them, counted by answers: a batch may be answered with a retryable
+ * error {@code plume.exporter.retry.max.attempts} times. A backend that cannot be reached, or that does not answer in
+ * time, uses up none of them, so batches wait (within the queue's bound) however long it is away and are delivered
+ * when it answers, through the retryable errors that follow (a collector starting up answers {@code UNAVAILABLE}).
+ *
+ * <p>The queue is bounded in batches and bytes. When it is full the <em>oldest</em> waiting batch leaves memory: to
+ * the {@link Spool} when one is configured, else dropped ({@link DropReason#QUEUE_FULL}), because during an incident
+ * the newest spans are the ones an operator needs. With a spool, a batch whose retries are used up goes there too.
+ * Batches on disk are older than any in memory, so they are sent first, oldest first (a spooled batch that fails is
+ * given back to the disk, behind the backoff). While the backend does not accept anything, one request at a time probes
+ * it, so it is not hammered and the batches keep their order. Log lines are written outside the lock, so a blocked stderr never stalls the
+ * exporter thread.
  */
 final class SendQueue {
     /** A {@code Retry-After} or {@code RetryInfo} longer than this is shortened to it. */
     static final long MAX_SERVER_DELAY_MILLIS = TimeUnit.MINUTES.toMillis(5);
     private static final double BACKOFF_MULTIPLIER = 1.5;
     private static final double JITTER = 0.2;
+    private static final long SPOOL_RESCAN_MILLIS = 5_000;
+    private static final long CLOSE_JOIN_MILLIS = 2_000;
 
     private static final class Batch {
         final byte[] payload;
         final int spans;
-        int attempts;
+        /** When the batch was made: spool files are named by it, so the disk keeps the batches' order. */
+        final long createdMillis = System.currentTimeMillis();
+        /** Attempts the backend answered with a retryable error. */
+        int answeredAttempts;
+        /** Non-null for a batch taken from the spool: it stays on disk until delivered. */
+        final Spool.Claimed spooled;
+        /** Its outcome is counted; {@link #close} must not count it again. */
+        boolean settled;
 
-        Batch(byte[] payload, int spans) {
+        Batch(byte[] payload, int spans, Spool.Claimed spooled) {
             this.payload = payload;
             this.spans = spans;
+            this.spooled = spooled;
         }
     }
 
@@ -41,36 +63,54 @@ final class SendQueue {
     private final OtlpExporterSettings.Delivery delivery;
     private final long timeoutMillis;
     private final String destination;
+    private final Spool spool;
+    private final int format;
     private final Object lock = new Object();
     private final Thread thread;
 
     // guarded by lock
     private final ArrayDeque<Batch> waiting = new ArrayDeque<>();
     private final List<Batch> inFlight = new ArrayList<>();
+    /** Batches that left memory for the spool, written by the sender thread. */
+    private final ArrayDeque<Batch> toSpool = new ArrayDeque<>();
     private long waitingBytes;
+    private long toSpoolBytes;
     private long backoffUntilNanos = System.nanoTime();
     private int consecutiveFailures;
+    /** The last answer was a delivery; while it is not, one request at a time probes the backend. */
+    private boolean answering = true;
+    private long deliveries;
+    private long lastDeliveryNanos;
+    private long refusals;
+    /** The last outcome was a refused connection (no delivery since). */
+    private boolean refusedLast;
     private boolean closed;
 
-    SendQueue(TraceSender sender, ExporterMetrics metrics, OtlpExporterSettings settings, String destination) {
+    SendQueue(TraceSender sender, ExporterMetrics metrics, OtlpExporterSettings settings, String destination,
+              Spool spool) {
         this.sender = sender;
         this.metrics = metrics;
         this.delivery = settings.delivery();
         this.timeoutMillis = settings.timeoutMillis();
         this.destination = destination;
+        this.spool = spool;
+        this.format = sender.payloadFormat();
         this.thread = new Thread(this::run, "plume-otlp-sender");
         thread.setDaemon(true);
         thread.setContextClassLoader(SendQueue.class.getClassLoader());
+        thread.setUncaughtExceptionHandler((t, e) -> PlumeLog.error("the OTLP sender thread stopped, spans are no"
+            + " longer sent: " + Redaction.text(e.toString())));
         thread.start();
     }
 
     /**
-     * Queues a batch, dropping the oldest waiting batches to make room; returns false (and queues nothing) when this
-     * batch alone is larger than the queue or the queue is closed. Never waits.
+     * Queues a batch, moving the oldest waiting batches out of memory to make room; returns false (and queues nothing)
+     * when this batch alone is larger than the queue or the queue is closed. Never waits.
      */
     boolean offer(byte[] payload, int spans) {
         int evictedBatches = 0;
         int evictedSpans = 0;
+        List<Spool.Claimed> release = null;
         synchronized (lock) {
             if (closed || payload.length > delivery.queueMaxBytes()) {
                 return false;
@@ -79,34 +119,68 @@ final class SendQueue {
                 || waitingBytes + payload.length > delivery.queueMaxBytes())) {
                 Batch oldest = waiting.pollFirst();
                 waitingBytes -= oldest.payload.length;
-                metrics.queuedDropped(oldest.spans, DropReason.QUEUE_FULL);
-                evictedBatches++;
-                evictedSpans += oldest.spans;
+                if (oldest.spooled != null) {
+                    // it is on disk already: give it back (below, outside the lock)
+                    oldest.settled = true;
+                    release = release == null ? new ArrayList<>() : release;
+                    release.add(oldest.spooled);
+                } else if (!leaveMemory(oldest)) {
+                    evictedBatches++;
+                    evictedSpans += oldest.spans;
+                }
             }
-            waiting.addLast(new Batch(payload, spans));
+            waiting.addLast(new Batch(payload, spans, null));
             waitingBytes += payload.length;
             publishSize();
             lock.notifyAll();
+        }
+        if (release != null) {
+            release.forEach(spool::release);
         }
         if (evictedBatches > 0) {
             PlumeLog.warnRateLimited("otlp-queue-full " + destination, "OTLP send queue for " + destination
                 + " is full (" + delivery.queueMaxBatches() + " batches or " + delivery.queueMaxBytes()
                 + " bytes): dropped the oldest " + evictedBatches + " batches (" + evictedSpans + " spans) to keep the"
-                + " newest");
+                + " newest" + (spool == null ? "; set plume.exporter.spool.dir to keep them on disk" : ""));
         }
         return true;
     }
 
-    /** Waits until every queued batch is done or the deadline passes; true when the queue is empty. */
-    boolean awaitEmpty(long deadlineNanos) {
+    /**
+     * A new batch leaves memory (guarded by lock): handed to the sender thread for writing to the spool, or dropped
+     * (no spool, or too much already waiting to be written). Returns false when it was dropped.
+     */
+    private boolean leaveMemory(Batch batch) {
+        if (spool != null && toSpoolBytes + batch.payload.length <= delivery.queueMaxBytes()) {
+            toSpool.addLast(batch);
+            toSpoolBytes += batch.payload.length;
+            return true;
+        }
+        batch.settled = true;
+        metrics.queuedDropped(batch.spans, DropReason.QUEUE_FULL);
+        return false;
+    }
+
+    /**
+     * Waits until every queued batch is done, the deadline passes, or the backend has gone {@code unansweredNanos}
+     * without delivering (counted from the call, or from its last delivery if later) — it is unreachable, hanging or
+     * failing, and waiting longer only holds the JVM. A refused connection after the call ends the wait at once.
+     * True when the queue is empty.
+     */
+    boolean awaitEmpty(long deadlineNanos, long unansweredNanos) {
+        long start = System.nanoTime();
         synchronized (lock) {
+            long refusalsAtStart = refusals;
+            long deliveriesAtStart = deliveries;
             while (!waiting.isEmpty() || !inFlight.isEmpty()) {
-                long remaining = deadlineNanos - System.nanoTime();
-                if (remaining <= 0) {
+                long now = System.nanoTime();
+                long quietUntil = (deliveries > deliveriesAtStart ? lastDeliveryNanos : start) + unansweredNanos;
+                boolean refused = refusals > refusalsAtStart && refusedLast;
+                if (deadlineNanos - now <= 0 || quietUntil - now <= 0 || refused) {
                     return false;
                 }
                 try {
-                    lock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
+                    lock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(deadlineNanos, quietUntil) - now)));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return false;
@@ -116,52 +190,117 @@ final class SendQueue {
         }
     }
 
-    /** Stops sending: what is still queued or in flight is dropped as {@link DropReason#SHUTDOWN_TIMEOUT}. */
+    /** What the queue still holds, for the line logged when shutdown stops waiting. */
+    String describeLeft() {
+        int batches;
+        long spans = 0;
+        synchronized (lock) {
+            batches = 0;
+            for (Iterable<Batch> list : List.of(waiting, inFlight, toSpool)) {
+                for (Batch batch : list) {
+                    if (!batch.settled) {
+                        batches++;
+                        spans += batch.spans;
+                    }
+                }
+            }
+        }
+        return batches + " batches (" + spans + " spans) " + (spool != null ? "go to the spool " + spool.directory()
+            : "are dropped and counted (set plume.exporter.spool.dir to keep them on disk for the next run)");
+    }
+
+    /**
+     * Stops sending. What is still queued or in flight goes to the spool when there is one (a batch from the spool is
+     * given back), else it is dropped as {@link DropReason#SHUTDOWN_TIMEOUT}.
+     */
     void close() {
+        List<Batch> left = new ArrayList<>();
         synchronized (lock) {
             closed = true;
-            for (Batch batch : waiting) {
-                metrics.queuedDropped(batch.spans, DropReason.SHUTDOWN_TIMEOUT);
-            }
+            left.addAll(toSpool);
+            left.addAll(waiting);
             for (Batch batch : inFlight) {
-                metrics.queuedDropped(batch.spans, DropReason.SHUTDOWN_TIMEOUT);
+                if (!batch.settled) {
+                    left.add(batch);
+                }
             }
+            toSpool.clear();
             waiting.clear();
             inFlight.clear();
             waitingBytes = 0;
+            toSpoolBytes = 0;
             publishSize();
             lock.notifyAll();
+        }
+        try {
+            thread.join(CLOSE_JOIN_MILLIS); // it may be writing to the spool: let it finish and count
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Batch batch : left) {
+            batch.settled = true;
+            if (batch.spooled != null) {
+                spool.release(batch.spooled);
+            } else if (!(spool != null && writeToSpool(batch))) {
+                metrics.queuedDropped(batch.spans, DropReason.SHUTDOWN_TIMEOUT);
+            }
+        }
+        if (spool != null) {
+            spool.close();
         }
     }
 
     private void run() {
         while (true) {
-            Batch next;
+            // may list the spool directory: outside the lock, which the exporter thread takes to offer
+            boolean spoolReady = spool != null && spool.mayHaveBatches();
+            Batch next = null;
+            List<Batch> write = null;
+            boolean fromSpool = false;
             synchronized (lock) {
-                while (true) {
-                    if (closed) {
-                        return;
-                    }
-                    long wait = backoffUntilNanos - System.nanoTime();
+                if (closed) {
+                    return;
+                }
+                long wait = backoffUntilNanos - System.nanoTime();
+                // a backend that is away is probed with one request, the oldest batch, so the rest stays in order
+                boolean room = inFlight.size() < (answering ? delivery.maxInFlight() : 1);
+                if (!toSpool.isEmpty()) {
+                    write = new ArrayList<>(toSpool);
+                    toSpool.clear();
+                    toSpoolBytes = 0;
+                } else if (room && wait <= 0 && spoolReady) {
+                    fromSpool = true; // the disk holds the oldest batches
+                } else if (room && wait <= 0 && !waiting.isEmpty()) {
+                    next = waiting.pollFirst();
+                    waitingBytes -= next.payload.length;
+                    inFlight.add(next);
+                    publishSize();
+                } else {
+                    long waitMillis = room && wait > 0 && (spoolReady || !waiting.isEmpty())
+                        ? Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait))
+                        : spool != null ? SPOOL_RESCAN_MILLIS : 0;
                     try {
-                        if (inFlight.size() < delivery.maxInFlight() && !waiting.isEmpty()) {
-                            if (wait <= 0) {
-                                next = waiting.pollFirst();
-                                waitingBytes -= next.payload.length;
-                                inFlight.add(next);
-                                publishSize();
-                                break;
-                            }
-                            lock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
-                        } else {
-                            lock.wait();
-                        }
+                        lock.wait(waitMillis);
                     } catch (InterruptedException e) {
                         return;
                     }
+                    continue;
                 }
             }
-            next.attempts++;
+            if (write != null) {
+                for (Batch batch : write) {
+                    if (!writeToSpool(batch)) {
+                        metrics.queuedDropped(batch.spans, DropReason.QUEUE_FULL);
+                    }
+                }
+                continue;
+            }
+            if (fromSpool) {
+                next = takeFromSpool();
+                if (next == null) {
+                    continue;
+                }
+            }
             long start = System.nanoTime();
             Batch sent = next;
             try {
@@ -172,52 +311,161 @@ final class SendQueue {
         }
     }
 
+    /** Writes a batch that left memory; its spans move from the queue's count to the spool's. */
+    private boolean writeToSpool(Batch batch) {
+        if (spool.write(batch.payload, batch.spans, format, batch.createdMillis)) {
+            metrics.queuedSpooled(batch.spans);
+            return true;
+        }
+        return false;
+    }
+
+    /** The oldest batch on disk, in flight; null when there is none (or it cannot be read in this format). */
+    private Batch takeFromSpool() {
+        Spool.Claimed claimed = spool.claimOldest();
+        if (claimed == null) {
+            return null;
+        }
+        byte[] payload;
+        try {
+            payload = PayloadFormat.convert(claimed.payload(), claimed.format(), format);
+        } catch (IOException e) {
+            spool.delete(claimed);
+            metrics.spoolDropped(claimed.spans(), DropReason.SPOOL_TORN);
+            PlumeLog.warnRateLimited("spool-torn", "a batch in the spool " + spool.directory() + " could not be"
+                + " read and was dropped: " + e.getMessage());
+            return null;
+        }
+        Batch batch = new Batch(payload, claimed.spans(), claimed);
+        synchronized (lock) {
+            if (closed) {
+                spool.release(claimed);
+                return null;
+            }
+            inFlight.add(batch);
+        }
+        return batch;
+    }
+
     private void done(Batch batch, SendResult result, long startNanos) {
         long now = System.nanoTime();
         metrics.requestDone(batch.payload.length, now - startNanos);
         String warning = null;
         String warningKey = null;
+        boolean toDisk = false;
+        Spool.Claimed release = null;
+        Spool.Claimed delete = null;
+        boolean requeued = false;
         synchronized (lock) {
-            if (!inFlight.remove(batch)) {
+            if (batch.settled || !inFlight.contains(batch)) {
                 return; // closed meanwhile: already counted
             }
             if (result.delivered()) {
                 consecutiveFailures = 0;
+                answering = true;
+                refusedLast = false;
+                deliveries++;
+                lastDeliveryNanos = now;
+                batch.settled = true;
                 int rejected = (int) Math.min(batch.spans, result.rejectedSpans());
-                metrics.queuedDelivered(batch.spans, rejected);
+                if (batch.spooled != null) {
+                    delete = batch.spooled;
+                    metrics.spoolSent(batch.spans - rejected, rejected);
+                } else {
+                    metrics.queuedDelivered(batch.spans, rejected);
+                }
                 if (rejected > 0) {
                     warningKey = "otlp-export-rejected " + destination;
                     warning = "OTLP backend at " + destination + " rejected " + rejected + " of " + batch.spans
                         + " spans" + (result.message().isEmpty() ? "" : ": " + result.message());
                 }
-            } else if (result.retryable() && (result.unreachable() || batch.attempts < delivery.maxAttempts())) {
-                consecutiveFailures++;
-                long delay = result.retryAfterMillis() >= 0
-                    ? Math.min(result.retryAfterMillis(), MAX_SERVER_DELAY_MILLIS)
-                    : backoffMillis(consecutiveFailures);
-                backoffUntilNanos = Math.max(backoffUntilNanos, now + TimeUnit.MILLISECONDS.toNanos(delay));
-                waiting.addFirst(batch);
-                waitingBytes += batch.payload.length;
-                metrics.retryScheduled();
-                warningKey = "otlp-export-retry " + destination;
-                warning = "OTLP export to " + destination + " failed: " + describe(result) + "; " + batch.spans
-                    + " spans kept for a retry in " + delay + " ms (" + (waiting.size()) + " batches waiting)";
             } else {
-                DropReason reason = result.retryable() ? DropReason.RETRIES_EXHAUSTED : DropReason.NON_RETRYABLE;
-                metrics.queuedDropped(batch.spans, reason);
-                // one key per destination, so a second endpoint's trouble is not hidden by the first one's
-                warningKey = "otlp-export-failed " + destination;
-                warning = "OTLP export of " + batch.spans + " spans to " + destination + " failed: "
-                    + describe(result) + "; the spans are dropped (" + reason.description()
-                    + (result.retryable() ? " after " + batch.attempts + " attempts" : "") + ")";
+                answering = false;
+                refusedLast = result.unreachable();
+                if (refusedLast) {
+                    refusals++;
+                }
+                if (result.answered() && result.retryable()) {
+                    batch.answeredAttempts++;
+                }
+                if (result.retryable() && batch.spooled != null) {
+                    // back to the disk, where it keeps its place; the backoff paces the next try
+                    consecutiveFailures++;
+                    long delay = retryDelay(result);
+                    backoffUntilNanos = Math.max(backoffUntilNanos, now + TimeUnit.MILLISECONDS.toNanos(delay));
+                    batch.settled = true;
+                    release = batch.spooled;
+                    metrics.retryScheduled();
+                    warningKey = "otlp-export-retry " + destination;
+                    warning = "OTLP export to " + destination + " failed: " + describe(result) + "; " + batch.spans
+                        + " spans from the spool kept there for a retry in " + delay + " ms";
+                } else if (result.retryable() && batch.answeredAttempts < delivery.maxAttempts()) {
+                    consecutiveFailures++;
+                    long delay = retryDelay(result);
+                    backoffUntilNanos = Math.max(backoffUntilNanos, now + TimeUnit.MILLISECONDS.toNanos(delay));
+                    // back in the queue, so not in flight: it must never be in both (close would count it twice)
+                    inFlight.remove(batch);
+                    requeued = true;
+                    waiting.addFirst(batch);
+                    waitingBytes += batch.payload.length;
+                    metrics.retryScheduled();
+                    warningKey = "otlp-export-retry " + destination;
+                    warning = "OTLP export to " + destination + " failed: " + describe(result) + "; " + batch.spans
+                        + " spans kept for a retry in " + delay + " ms (" + waiting.size() + " batches waiting)";
+                } else if (result.retryable() && spool != null) {
+                    // retries used up while the backend keeps refusing: disk keeps them for when it recovers
+                    consecutiveFailures++;
+                    backoffUntilNanos = Math.max(backoffUntilNanos,
+                        now + TimeUnit.MILLISECONDS.toNanos(retryDelay(result)));
+                    batch.settled = true;
+                    toDisk = true;
+                    warningKey = "otlp-export-spooled " + destination;
+                    warning = "OTLP export of " + batch.spans + " spans to " + destination + " failed: "
+                        + describe(result) + "; retries used up, the batch is kept in the spool";
+                } else {
+                    batch.settled = true;
+                    DropReason reason = result.retryable() ? DropReason.RETRIES_EXHAUSTED : DropReason.NON_RETRYABLE;
+                    if (batch.spooled != null) {
+                        delete = batch.spooled;
+                        metrics.spoolDropped(batch.spans, reason);
+                    } else {
+                        metrics.queuedDropped(batch.spans, reason);
+                    }
+                    // one key per destination, so a second endpoint's trouble is not hidden by the first one's
+                    warningKey = "otlp-export-failed " + destination;
+                    warning = "OTLP export of " + batch.spans + " spans to " + destination + " failed: "
+                        + describe(result) + "; the spans are dropped (" + reason.description()
+                        + (result.retryable() ? " after " + batch.answeredAttempts + " answered attempts" : "") + ")";
+                }
+            }
+        }
+        if (release != null) {
+            spool.release(release);
+        }
+        if (delete != null) {
+            spool.delete(delete);
+        }
+        if (toDisk && !writeToSpool(batch)) {
+            metrics.queuedDropped(batch.spans, DropReason.RETRIES_EXHAUSTED);
+        }
+        // logged outside the lock, but before anyone waiting for the queue learns the batch is done
+        if (warning != null) {
+            PlumeLog.warnRateLimited(warningKey, warning);
+        }
+        synchronized (lock) {
+            if (!requeued) {
+                inFlight.remove(batch);
             }
             publishSize();
-            // logged before anyone waiting for the queue wakes, so the line is out when the counts show
-            if (warning != null) {
-                PlumeLog.warnRateLimited(warningKey, warning);
-            }
             lock.notifyAll();
         }
+    }
+
+    /** The server's delay when it named one (bounded), else the backoff after the failures so far (guarded by lock). */
+    private long retryDelay(SendResult result) {
+        return result.retryAfterMillis() >= 0
+            ? Math.min(result.retryAfterMillis(), MAX_SERVER_DELAY_MILLIS)
+            : backoffMillis(consecutiveFailures);
     }
 
     /** The delay before the next attempt after {@code failures} failures in a row, with jitter of 20% either way. */

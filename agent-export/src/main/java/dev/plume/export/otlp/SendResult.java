@@ -30,6 +30,11 @@ public record SendResult(boolean delivered, int httpStatus, int grpcStatus, long
         return new SendResult(false, 0, -1, 0, message, true, -1, true);
     }
 
+    /** Whether the backend answered (an HTTP status arrived): only answered attempts count against the retry limit. */
+    public boolean answered() {
+        return httpStatus > 0;
+    }
+
     /** HTTP statuses the OTLP/HTTP specification lists as retryable. */
     static boolean isRetryableStatus(int status) {
         return status == 429 || status == 502 || status == 503 || status == 504;

@@ -38,6 +38,9 @@ public interface TraceSender {
         }
     }
 
+    /** The {@link PayloadFormat} of what {@link #prepare} makes. */
+    int payloadFormat();
+
     /** Abandons the calls still running (their {@code done} still runs) and releases connections and threads. */
     void shutdown();
 }

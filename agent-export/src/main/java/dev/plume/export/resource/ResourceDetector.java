@@ -1,5 +1,6 @@
 package dev.plume.export.resource;
 
+import dev.plume.bootstrap.config.ConfigKeys;
 import dev.plume.bootstrap.config.PlumeConfig;
 
 import java.net.InetAddress;
@@ -46,8 +47,8 @@ public final class ResourceDetector {
         putIfPresent(attributes, "process.runtime.description", join(System.getProperty("java.vm.vendor"),
             join(System.getProperty("java.vm.name"), System.getProperty("java.vm.version"))));
 
-        attributes.putAll(config.getMap("otel.resource.attributes", false));
-        String serviceName = config.getString("otel.service.name", null);
+        attributes.putAll(config.getMap(ConfigKeys.RESOURCE_ATTRIBUTES));
+        String serviceName = config.getString(ConfigKeys.SERVICE_NAME);
         if (serviceName != null) {
             attributes.put(SERVICE_NAME, serviceName);
         }
