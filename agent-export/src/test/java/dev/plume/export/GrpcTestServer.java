@@ -54,6 +54,7 @@ public final class GrpcTestServer implements AutoCloseable {
     private final AtomicInteger calls = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
     private final List<ExportTraceServiceRequest> received = new CopyOnWriteArrayList<>();
+    private final List<ExportTraceServiceRequest> accepted = new CopyOnWriteArrayList<>();
     private final List<Metadata> headers = new CopyOnWriteArrayList<>();
 
     private GrpcTestServer(int port, ServerCredentials credentials, Behaviour behaviour) throws IOException {
@@ -61,7 +62,28 @@ public final class GrpcTestServer implements AutoCloseable {
             .builder("opentelemetry.proto.collector.trace.v1.TraceService")
             .addMethod(EXPORT, ServerCalls.asyncUnaryCall((request, response) -> {
                 received.add(request);
-                behaviour.answer(calls.getAndIncrement(), request, response);
+                behaviour.answer(calls.getAndIncrement(), request, new StreamObserver<>() {
+                    private boolean answered;
+
+                    @Override
+                    public void onNext(ExportTraceServiceResponse value) {
+                        answered = true;
+                        response.onNext(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable error) {
+                        response.onError(error);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        if (answered) {
+                            accepted.add(request);
+                        }
+                        response.onCompleted();
+                    }
+                });
             }))
             .build();
         ServerInterceptor captureHeaders = new ServerInterceptor() {
@@ -113,6 +135,11 @@ public final class GrpcTestServer implements AutoCloseable {
 
     public List<ExportTraceServiceRequest> received() {
         return received;
+    }
+
+    /** The requests answered OK, in the order their answers went out. */
+    public List<ExportTraceServiceRequest> accepted() {
+        return accepted;
     }
 
     public List<Metadata> headers() {

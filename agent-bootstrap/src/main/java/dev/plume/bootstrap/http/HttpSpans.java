@@ -117,12 +117,6 @@ public final class HttpSpans {
         finish(span, statusCode, error, 400);
     }
 
-    /** Whether a span of this scope and kind is already open here (a library calling itself, e.g. send via sendAsync). */
-    public static boolean isInside(int scopeId, int kind) {
-        SpanSlot current = Tracer.currentSpan();
-        return current != null && current.kind() == kind && current.scopeId() == scopeId;
-    }
-
     private static void finish(SpanSlot span, int statusCode, Throwable error, int errorFrom) {
         try {
             if (statusCode > 0) {

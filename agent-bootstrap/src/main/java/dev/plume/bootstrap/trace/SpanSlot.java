@@ -46,6 +46,8 @@ public final class SpanSlot {
     // life cycle
     final ThreadState owner;
     SpanSlot previous;
+    /** Its number among the spans made current on its thread (ThreadState#begun), to tell which began in a call. */
+    long beginSequence;
     boolean active;
     SpanLimits limits;
 

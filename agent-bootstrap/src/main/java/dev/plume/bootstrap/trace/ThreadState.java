@@ -4,7 +4,14 @@ import java.util.Arrays;
 
 /**
  * A thread's tracing state: its pool of span slots (grown to the deepest nesting the thread has used, no further),
- * the span currently open on it, and the contexts attached to it by hand-offs from other threads.
+ * the span currently open on it, the contexts attached to it by hand-offs from other threads, and how deep it is in
+ * each library's instrumented calls.
+ *
+ * <p>Call depth is how nesting is detected (a servlet filter chain calling itself, {@code send} calling
+ * {@code sendAsync}): per library, never by looking at the current span, which a span that was never ended would
+ * make wrong forever. Leaving a library's outermost call also restores what the thread had when it entered it: spans
+ * begun since then and still current (never ended, or ended on another thread) stop being current, and attachments
+ * never detached are unwound. A lost end costs one span, not the thread.
  */
 final class ThreadState {
     private static final ThreadLocal<ThreadState> CURRENT = ThreadLocal.withInitial(ThreadState::new);
@@ -21,6 +28,12 @@ final class ThreadState {
     SpanContext attached;
     private Object[] attachStack = new Object[8];
     private int attachDepth;
+
+    /** Spans made current on this thread so far; each such slot records its number (SpanSlot#beginSequence). */
+    long begun;
+    private int[] callDepth = new int[InstrumentationScope.count()];
+    private long[] begunAtEntry = new long[InstrumentationScope.count()];
+    private int[] attachDepthAtEntry = new int[InstrumentationScope.count()];
 
     static ThreadState current() {
         return CURRENT.get();
@@ -60,6 +73,46 @@ final class ThreadState {
         attachStack[attachDepth++] = currentSpan;
         attached = context;
         currentSpan = null;
+    }
+
+    /** Enters an instrumented call of a library; returns how deep the thread already was in that library's calls. */
+    int enterCall(int scopeId) {
+        if (scopeId >= callDepth.length) {
+            int size = Math.max(scopeId + 1, callDepth.length * 2);
+            callDepth = Arrays.copyOf(callDepth, size);
+            begunAtEntry = Arrays.copyOf(begunAtEntry, size);
+            attachDepthAtEntry = Arrays.copyOf(attachDepthAtEntry, size);
+        }
+        int depth = callDepth[scopeId]++;
+        if (depth == 0) {
+            begunAtEntry[scopeId] = begun;
+            attachDepthAtEntry[scopeId] = attachDepth;
+        }
+        return depth;
+    }
+
+    /** Leaves the call entered by {@link #enterCall}; leaving the outermost one restores what it found. */
+    void exitCall(int scopeId) {
+        if (scopeId < 0 || scopeId >= callDepth.length || callDepth[scopeId] == 0) {
+            return;
+        }
+        if (--callDepth[scopeId] > 0) {
+            return;
+        }
+        while (attachDepth > attachDepthAtEntry[scopeId]) {
+            detach(); // attached inside and never detached
+        }
+        SpanSlot current = currentSpan;
+        long entry = begunAtEntry[scopeId];
+        while (current != null && current.beginSequence > entry) {
+            current = current.previous; // begun inside and still current: never ended here
+        }
+        while (current != null && !current.active) {
+            current = current.previous;
+        }
+        if (current != currentSpan) {
+            currentSpan = current;
+        }
     }
 
     void detach() {

@@ -134,6 +134,15 @@ public final class Tracer {
         ThreadState.current().detach();
     }
 
+    private static boolean isBelowCurrent(ThreadState owner, SpanSlot slot) {
+        for (SpanSlot open = owner.currentSpan; open != null; open = open.previous) {
+            if (open == slot) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static void inheritCurrentContext(SpanSlot slot, ThreadState state) {
         SpanSlot parent = state.currentSpan;
         SpanContext attached = state.attached;
@@ -201,9 +210,28 @@ public final class Tracer {
         slot.startEpochNanos = startEpochNanos;
         if (makeCurrent) {
             slot.previous = state.currentSpan;
+            slot.beginSequence = ++state.begun;
             state.currentSpan = slot;
         }
         return slot;
+    }
+
+    /**
+     * Enters an instrumented call of library {@code scopeId} on this thread and returns how deep the thread already was
+     * in that library's calls: 0 for the outermost call, which is the one that records a span. Every call must be
+     * matched by {@link #exitCall} (advice calls it in a {@code finally}), whatever happened in between.
+     */
+    public static int enterCall(int scopeId) {
+        return ThreadState.current().enterCall(scopeId);
+    }
+
+    /**
+     * Leaves a call entered by {@link #enterCall}. Leaving the outermost one restores the thread's context as it was on
+     * entry: a span begun inside that was never ended stops being current here, instead of parenting every later
+     * request on a pooled thread.
+     */
+    public static void exitCall(int scopeId) {
+        ThreadState.current().exitCall(scopeId);
     }
 
     /** Called once by {@link SpanSlot#end}: unwinds the context, records the span, recycles the slot. */
@@ -214,6 +242,14 @@ public final class Tracer {
         if (wasCurrent) {
             SpanSlot restored = slot.previous;
             // A span ended out of order stays referenced by the spans opened after it: skip it, never reuse it.
+            while (restored != null && !restored.active) {
+                restored = restored.previous;
+            }
+            owner.currentSpan = restored;
+        } else if (onOwnerThread && isBelowCurrent(owner, slot)) {
+            // The spans above it were never ended: the context they left behind ends with this span. The slot is not
+            // reused (they still point at it), which is what the span lost costs.
+            SpanSlot restored = slot.previous;
             while (restored != null && !restored.active) {
                 restored = restored.previous;
             }

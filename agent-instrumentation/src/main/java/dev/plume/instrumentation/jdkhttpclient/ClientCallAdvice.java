@@ -4,8 +4,8 @@ import dev.plume.bootstrap.http.AcceptAllHeaders;
 import dev.plume.bootstrap.http.ClientSpanFuture;
 import dev.plume.bootstrap.http.HttpSpans;
 import dev.plume.bootstrap.trace.InstrumentationScope;
-import dev.plume.bootstrap.trace.SpanKind;
 import dev.plume.bootstrap.trace.SpanSlot;
+import dev.plume.bootstrap.trace.Tracer;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
@@ -25,8 +25,8 @@ public final class ClientCallAdvice {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     public static SpanSlot enter(@Advice.Argument(value = 0, readOnly = false) HttpRequest request,
                                  @Advice.Origin("#m") String methodName) {
-        if (HttpSpans.isInside(InstrumentationScope.JDK_HTTP_CLIENT, SpanKind.CLIENT)) {
-            return null;
+        if (Tracer.enterCall(InstrumentationScope.JDK_HTTP_CLIENT) > 0) {
+            return null; // send calls sendAsync: one span
         }
         SpanSlot span = HttpSpans.startClient(InstrumentationScope.JDK_HTTP_CLIENT, request.method(), request.uri(),
             !"send".equals(methodName));
@@ -50,15 +50,19 @@ public final class ClientCallAdvice {
     public static void exit(@Advice.Enter SpanSlot span,
                             @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object result,
                             @Advice.Thrown Throwable error) {
-        if (span == null) {
-            return;
-        }
-        if (error == null && result instanceof CompletableFuture) {
-            result = ClientSpanFuture.endOnCompletion((CompletableFuture<?>) result, span,
-                ClientSpanFuture.jdkHttpClientStatusCode);
-        } else {
-            HttpSpans.endClient(span, result instanceof HttpResponse ? ((HttpResponse<?>) result).statusCode() : -1,
-                error);
+        try {
+            if (span == null) {
+                return;
+            }
+            if (error == null && result instanceof CompletableFuture) {
+                result = ClientSpanFuture.endOnCompletion((CompletableFuture<?>) result, span,
+                    ClientSpanFuture.jdkHttpClientStatusCode);
+            } else {
+                HttpSpans.endClient(span, result instanceof HttpResponse ? ((HttpResponse<?>) result).statusCode()
+                    : -1, error);
+            }
+        } finally {
+            Tracer.exitCall(InstrumentationScope.JDK_HTTP_CLIENT);
         }
     }
 }

@@ -4,8 +4,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsExchange;
 import dev.plume.bootstrap.http.HttpSpans;
 import dev.plume.bootstrap.trace.InstrumentationScope;
-import dev.plume.bootstrap.trace.SpanKind;
 import dev.plume.bootstrap.trace.SpanSlot;
+import dev.plume.bootstrap.trace.Tracer;
 import net.bytebuddy.asm.Advice;
 
 import java.net.InetSocketAddress;
@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * Inlined into {@code Filter.Chain#doFilter}: the outermost call of a request starts the SERVER span (the chain calls
- * itself once per filter), the same call's exit ends it with the response status.
+ * itself once per filter, which the call depth tells), the same call's exit ends it with the response status and
+ * leaves the thread as it found it.
  */
 public final class FilterChainAdvice {
     private FilterChainAdvice() {
@@ -23,7 +24,7 @@ public final class FilterChainAdvice {
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
     public static SpanSlot enter(@Advice.Argument(0) HttpExchange exchange) {
-        if (HttpSpans.isInside(InstrumentationScope.JDK_HTTP_SERVER, SpanKind.SERVER)) {
+        if (Tracer.enterCall(InstrumentationScope.JDK_HTTP_SERVER) > 0) {
             return null;
         }
         // One pass over the headers: Headers#getFirst copies its key to normalize it, on every call (JDK 17).
@@ -62,8 +63,12 @@ public final class FilterChainAdvice {
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     public static void exit(@Advice.Enter SpanSlot span, @Advice.Argument(0) HttpExchange exchange,
                             @Advice.Thrown Throwable error) {
-        if (span != null) {
-            HttpSpans.endServer(span, exchange.getResponseCode(), error);
+        try {
+            if (span != null) {
+                HttpSpans.endServer(span, exchange.getResponseCode(), error);
+            }
+        } finally {
+            Tracer.exitCall(InstrumentationScope.JDK_HTTP_SERVER);
         }
     }
 }

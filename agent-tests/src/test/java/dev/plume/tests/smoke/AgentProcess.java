@@ -95,7 +95,9 @@ public final class AgentProcess implements AutoCloseable {
 
     /** Asks the process to stop (SIGTERM, so shutdown hooks run) and returns its exit code once it has. */
     public int terminate(Duration timeout) {
-        process.destroy();
+        // the handle only signals: Process#destroy also closes our ends of the pipes, losing what the process prints
+        // while it shuts down (and closing its stdin, which the sample apps take as a request to exit)
+        process.toHandle().destroy();
         if (!waitFor(timeout)) {
             throw new AssertionError("Process still running " + timeout.toSeconds() + " s after SIGTERM\n" + describe());
         }
