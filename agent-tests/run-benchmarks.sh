@@ -4,6 +4,7 @@
 #   agent-tests/run-benchmarks.sh            side by side: no agent, Plume, OpenTelemetry Java agent (~12 min)
 #   agent-tests/run-benchmarks.sh --quick    the same, a few seconds per measurement (~1 min; checks it all runs)
 #   agent-tests/run-benchmarks.sh --jmh      JMH micro-benchmarks with the GC profiler (~4 min)
+#   agent-tests/run-benchmarks.sh --exit-times   exit time of a short traced program per kind of backend (~3 min)
 #
 # Other options: --offline (Maven -o), --skip-build (reuse the last build), --rounds N, --configs none,plume[,otel];
 # after --jmh, any JMH option (e.g. --jmh SpanRecording -f 2).
@@ -20,6 +21,7 @@ args=()
 for arg in "$@"; do
   case "$arg" in
     --jmh) mode=jmh ;;
+    --exit-times) mode=exit-times ;;
     --offline) mvn_flags+=(-o) ;;
     --skip-build) build=0 ;;
     *) args+=("$arg") ;;
@@ -61,6 +63,10 @@ java=${JAVA_HOME:+$JAVA_HOME/bin/}java
        "$(git -C "$root" status --porcelain 2>/dev/null | wc -l | tr -d ' ') uncommitted file(s)," \
        "plume-agent.jar built $(date -u -r "$run/plume-agent.jar" +%Y-%m-%dT%H:%M:%SZ)"
 } > "$run/build-info.txt"
+if [[ $mode == exit-times ]]; then
+  exec "$java" -cp "$classpath" dev.plume.tests.bench.ExitTimes --agent "$run/plume-agent.jar" \
+    --app "$run/http-app.jar" ${args[@]+"${args[@]}"}
+fi
 if [[ $mode == jmh ]]; then
   exec "$java" -cp "$classpath" org.openjdk.jmh.Main -prof gc -rf json -rff "$bench/jmh-result.json" \
     ${args[@]+"${args[@]}"}

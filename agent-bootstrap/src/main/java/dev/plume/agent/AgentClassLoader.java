@@ -104,7 +104,10 @@ final class AgentClassLoader extends ClassLoader {
         }
     }
 
-    /** Class files are served under their usual names so ByteBuddy can read advice bytecode. */
+    /**
+     * Class files are served under their usual names so ByteBuddy can read advice bytecode, and the runtime's too
+     * (defined straight into the bootstrap loader, they have no class file anywhere else), which advice refers to.
+     */
     @Override
     protected URL findResource(String name) {
         String entryName = entryName(name);
@@ -119,9 +122,11 @@ final class AgentClassLoader extends ClassLoader {
     }
 
     private String entryName(String resourceName) {
-        return resourceName.endsWith(".class")
-            ? prefix + resourceName.substring(0, resourceName.length() - ".class".length()) + ".classdata"
-            : prefix + resourceName;
+        if (!resourceName.endsWith(".class")) {
+            return prefix + resourceName;
+        }
+        String base = resourceName.substring(0, resourceName.length() - ".class".length()) + ".classdata";
+        return resourceName.startsWith("dev/plume/bootstrap/") ? sharedPrefix + base : prefix + base;
     }
 
     @Override

@@ -1,21 +1,21 @@
 package dev.plume.instrumentation;
 
-import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.type.TypeDescription;
+import java.util.List;
 
-import java.util.Set;
-
-/** One instrumented library: the classes it rewrites, by exact name, and the advice it applies to them. */
+/**
+ * One instrumented library: its name (as in {@code otel.instrumentation.<name>.enabled}), the names it is also known by,
+ * and the classes it rewrites ({@link TypeTarget}s). Adding a library is one class implementing this and one line in
+ * {@link PlumeInstaller#libraries()}.
+ */
 public interface LibraryInstrumentation {
-    /** The name in {@code otel.instrumentation.<name>.enabled}. */
+    /** The name in {@code otel.instrumentation.<name>.enabled}, spelled as the OpenTelemetry agent spells it. */
     String name();
 
-    /**
-     * The binary names of the classes to instrument. The transformer compares every loading class's name with these
-     * before anything else, so a class the agent does not care about costs one hash lookup.
-     */
-    Set<String> typeNames();
+    /** Other names the same switch answers to (earlier Plume names). */
+    default List<String> aliases() {
+        return List.of();
+    }
 
-    /** The advice for one of {@link #typeNames()}; runs once per matching class. */
-    AsmVisitorWrapper advice(TypeDescription type);
+    /** What it rewrites. */
+    List<TypeTarget> targets();
 }

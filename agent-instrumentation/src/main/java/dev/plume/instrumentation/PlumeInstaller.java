@@ -4,13 +4,18 @@ import dev.plume.bootstrap.PlumeLog;
 import dev.plume.bootstrap.config.ConfigKey;
 import dev.plume.bootstrap.config.ConfigKeys;
 import dev.plume.bootstrap.config.PlumeConfig;
+import dev.plume.bootstrap.http.ServerPaths;
 import dev.plume.bootstrap.record.SpanRing;
 import dev.plume.bootstrap.trace.HeadSampler;
 import dev.plume.bootstrap.trace.SpanLimits;
 import dev.plume.bootstrap.trace.Tracer;
 import dev.plume.export.PlumeExporter;
+import dev.plume.instrumentation.executors.ExecutorsInstrumentation;
 import dev.plume.instrumentation.jdkhttpclient.JdkHttpClientInstrumentation;
 import dev.plume.instrumentation.jdkhttpserver.JdkHttpServerInstrumentation;
+import dev.plume.instrumentation.matching.IgnoredTypes;
+import dev.plume.instrumentation.servlet.ServletInstrumentation;
+import dev.plume.instrumentation.springwebmvc.SpringWebMvcInstrumentation;
 
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
@@ -24,9 +29,14 @@ public final class PlumeInstaller {
     private PlumeInstaller() {
     }
 
-    /** The instrumented libraries, one package each. */
+    /** The instrumented libraries, one package each; a new library is one line here. */
     static List<LibraryInstrumentation> libraries() {
-        return List.of(new JdkHttpServerInstrumentation(), new JdkHttpClientInstrumentation());
+        return List.of(
+            new JdkHttpServerInstrumentation(),
+            new JdkHttpClientInstrumentation(),
+            new ServletInstrumentation(),
+            new SpringWebMvcInstrumentation(),
+            new ExecutorsInstrumentation());
     }
 
     public static void install(Instrumentation instrumentation, String agentArgs, String agentVersion) {
@@ -40,28 +50,52 @@ public final class PlumeInstaller {
             || PlumeLog.isDebug());
         long ringBytes = config.getBytes(ConfigKeys.RING_BUFFER_SIZE);
         SpanRing ring = new SpanRing(SpanRing.capacityFor(ringBytes));
-        PlumeExporter exporter = PlumeExporter.start(config, ring, agentVersion == null ? "dev" : agentVersion);
+        ServerPaths.ignore(config.getList(ConfigKeys.SERVER_IGNORE_PATHS));
         Tracer.install(ring, HeadSampler.from(config), SpanLimits.from(config));
+        MatchingTransformer transformer;
         try {
-            installTransformer(instrumentation, config);
+            // before the exporter starts: the JDK classes that get a context field must not be loaded before it is here
+            transformer = installTransformer(instrumentation, config);
         } catch (Throwable t) {
             // Start-up is all or nothing: no spans recorded into a ring nobody reads, no half-applied advice.
             Tracer.uninstall();
-            exporter.shutdown();
+            throw t;
+        }
+        try {
+            PlumeExporter.start(config, ring, agentVersion == null ? "dev" : agentVersion);
+        } catch (Throwable t) {
+            transformer.uninstall();
+            Tracer.uninstall();
             throw t;
         }
         PlumeLog.debug("started, version " + agentVersion + ", ring " + ring.capacity() + " bytes");
     }
 
-    static void installTransformer(Instrumentation instrumentation, PlumeConfig config) {
+    static MatchingTransformer installTransformer(Instrumentation instrumentation, PlumeConfig config) {
         List<LibraryInstrumentation> enabled = new ArrayList<>();
         boolean enabledByDefault = config.getBoolean(ConfigKeys.INSTRUMENTATION_DEFAULT_ENABLED);
         for (LibraryInstrumentation library : libraries()) {
-            ConfigKey key = ConfigKeys.instrumentationEnabled(library.name());
-            if (config.getRaw(key) == null ? enabledByDefault : config.getBoolean(key)) {
+            if (isEnabled(config, library, enabledByDefault)) {
                 enabled.add(library);
             }
         }
-        new NameFirstTransformer(instrumentation, enabled).install();
+        MatchingTransformer transformer = new MatchingTransformer(instrumentation, enabled,
+            IgnoredTypes.excluding(config.getList(ConfigKeys.EXCLUDE_CLASSES)));
+        transformer.install();
+        return transformer;
+    }
+
+    /** Its own switch, or an alias's, decides; else {@code otel.instrumentation.common.default-enabled}. */
+    private static boolean isEnabled(PlumeConfig config, LibraryInstrumentation library, boolean enabledByDefault) {
+        List<String> names = new ArrayList<>();
+        names.add(library.name());
+        names.addAll(library.aliases());
+        for (String name : names) {
+            ConfigKey key = ConfigKeys.instrumentationEnabled(name);
+            if (config.getRaw(key) != null) {
+                return config.getBoolean(key);
+            }
+        }
+        return enabledByDefault;
     }
 }

@@ -54,6 +54,14 @@ public final class HttpSpans {
     /** The request attributes of a SERVER span. {@code hostHeader} gives {@code server.address} and port. */
     public static void serverRequest(SpanSlot span, String scheme, String path, String query, String hostHeader,
                                      String protocol, String userAgent, InetAddress client) {
+        if (span.isRecording()) {
+            serverRequest(span, scheme, path, query, hostHeader, protocol, userAgent, HttpSemantics.addressOf(client));
+        }
+    }
+
+    /** As above, with the client's address already text (as servlet containers give it). */
+    public static void serverRequest(SpanSlot span, String scheme, String path, String query, String hostHeader,
+                                     String protocol, String userAgent, String clientAddress) {
         if (!span.isRecording()) {
             return;
         }
@@ -77,9 +85,48 @@ public final class HttpSpans {
         if (userAgent != null) {
             span.setAttribute(USER_AGENT_ORIGINAL, userAgent);
         }
-        String clientAddress = HttpSemantics.addressOf(client);
         if (clientAddress != null) {
             span.setAttribute(CLIENT_ADDRESS, clientAddress);
+        }
+    }
+
+    /**
+     * The route a framework matched ({@code /owners/{ownerId}}), for the request's SERVER span on this thread: it becomes
+     * {@code http.route} and the second part of the span's name. The innermost SERVER span open here is the request's.
+     */
+    public static void serverRoute(String route) {
+        SpanSlot span = Tracer.currentSpan(SpanKind.SERVER);
+        if (span != null) {
+            setRoute(span, route);
+        }
+    }
+
+    /** A route known only at the end (a servlet mapping), used when no framework set a better one. */
+    public static void serverRouteIfAbsent(SpanSlot span, String route) {
+        if (span.nameSuffix() == null) {
+            setRoute(span, route);
+        }
+    }
+
+    private static void setRoute(SpanSlot span, String route) {
+        if (route == null || route.isEmpty()) {
+            return;
+        }
+        span.setNameSuffix(route);
+        if (span.isRecording()) {
+            span.setAttribute(HTTP_ROUTE, route);
+        }
+    }
+
+    /**
+     * An exception the application raised while serving the request, even if a framework then turned it into a
+     * response (an error handler, an error page): recorded on the request's SERVER span as an event; whether the span is
+     * an error is decided by the status the response ends with.
+     */
+    public static void serverException(Throwable error) {
+        SpanSlot span = Tracer.currentSpan(SpanKind.SERVER);
+        if (span != null && error != null) {
+            span.recordException(error);
         }
     }
 

@@ -5,6 +5,12 @@ package dev.plume.bootstrap.trace;
  * callbacks). Only the hand-off allocates it; spans on one thread never do.
  */
 public final class SpanContext {
+    /**
+     * Attached where nothing may be traced (an ignored request path): spans started under it are not started, and
+     * hand-offs carry it on, so the work that request causes propagates nothing.
+     */
+    public static final SpanContext SUPPRESSED = new SpanContext(0, 0, 0, 0, null, false);
+
     final long traceIdHigh;
     final long traceIdLow;
     final long spanId;

@@ -43,9 +43,14 @@ public final class SpanSlot {
     int eventCount;
     int droppedEvents;
 
+    /** The last exception recorded as an event, so a second report of the same one adds nothing. */
+    Throwable recordedException;
+
     // life cycle
     final ThreadState owner;
     SpanSlot previous;
+    /** The snapshot hand-offs of this span share (null until the first; cleared when the slot starts a new span). */
+    SpanContext handOffContext;
     /** Its number among the spans made current on its thread (ThreadState#begun), to tell which began in a call. */
     long beginSequence;
     boolean active;
@@ -67,6 +72,7 @@ public final class SpanSlot {
         // name and nameSuffix stay: the next start usually stores the same strings, and skips the store (Tracer.begin)
         statusCode = StatusCode.UNSET;
         statusDescription = null;
+        recordedException = null;
         previous = null;
         parentSpanId = 0;
         parentRemote = false;
@@ -221,9 +227,10 @@ public final class SpanSlot {
      * that is the price of an exception, never of a normal request.
      */
     public SpanSlot recordException(Throwable error) {
-        if (!recording || error == null) {
-            return this;
+        if (!recording || error == null || error == recordedException) {
+            return this; // the same exception seen twice (a framework first, then the container): one event
         }
+        recordedException = error;
         if (addEvent("exception")) {
             setEventAttribute(EXCEPTION_TYPE, error.getClass().getName());
             String message = error.getMessage();
@@ -256,9 +263,14 @@ public final class SpanSlot {
         return W3cTraceContext.format(traceIdHigh, traceIdLow, spanId, traceFlags);
     }
 
-    /** Captures this span's identity for a hand-off to another thread. */
+    /** Captures this span's identity for a hand-off to another thread; one snapshot serves every hand-off of the span. */
     public SpanContext context() {
-        return new SpanContext(traceIdHigh, traceIdLow, spanId, traceFlags, traceState, false);
+        SpanContext context = handOffContext;
+        if (context == null) {
+            context = new SpanContext(traceIdHigh, traceIdLow, spanId, traceFlags, traceState, false);
+            handOffContext = context;
+        }
+        return context;
     }
 
     public long traceIdHigh() {
@@ -283,6 +295,16 @@ public final class SpanSlot {
 
     public String traceState() {
         return traceState;
+    }
+
+    /**
+     * The second part of the name ({@code METHOD route}), learned after the start (a framework that matched a route);
+     * null leaves the name as it began.
+     */
+    public void setNameSuffix(String suffix) {
+        if (nameSuffix != suffix) {
+            nameSuffix = suffix;
+        }
     }
 
     public int kind() {

@@ -65,6 +65,11 @@ final class ThreadState {
         return created;
     }
 
+    /** Tracing is suppressed here: an ignored request is being served, and no span of its own is open. */
+    boolean isSuppressed() {
+        return attached == SpanContext.SUPPRESSED && currentSpan == null;
+    }
+
     void attach(SpanContext context) {
         if (attachDepth + 2 > attachStack.length) {
             attachStack = Arrays.copyOf(attachStack, attachStack.length * 2);

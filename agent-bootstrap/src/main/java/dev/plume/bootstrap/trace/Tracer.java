@@ -66,6 +66,9 @@ public final class Tracer {
 
     private static SpanSlot startCurrent(int scopeId, int kind, String name, String nameSuffix, long startEpochNanos) {
         ThreadState state = ThreadState.current();
+        if (state.isSuppressed()) {
+            return null;
+        }
         SpanSlot slot = state.acquire();
         inheritCurrentContext(slot, state);
         return begin(slot, state, scopeId, kind, name, nameSuffix, true, startEpochNanos);
@@ -82,6 +85,9 @@ public final class Tracer {
             return null;
         }
         ThreadState state = ThreadState.current();
+        if (state.isSuppressed()) {
+            return null;
+        }
         SpanSlot slot = state.acquire();
         if (W3cTraceContext.isValid(traceparent)) {
             setParent(slot, W3cTraceContext.traceIdHigh(traceparent), W3cTraceContext.traceIdLow(traceparent),
@@ -104,6 +110,9 @@ public final class Tracer {
             return null;
         }
         ThreadState state = ThreadState.current();
+        if (state.isSuppressed()) {
+            return null;
+        }
         SpanSlot slot = new SpanSlot(null);
         inheritCurrentContext(slot, state);
         return begin(slot, state, scopeId, kind, name, nameSuffix, false, EpochClock.nowEpochNanos());
@@ -112,6 +121,16 @@ public final class Tracer {
     /** The innermost open span on this thread, or null. */
     public static SpanSlot currentSpan() {
         return ThreadState.current().currentSpan;
+    }
+
+    /** The innermost open span of this kind on this thread (the request's SERVER span, say), or null. */
+    public static SpanSlot currentSpan(int kind) {
+        for (SpanSlot open = ThreadState.current().currentSpan; open != null; open = open.previous) {
+            if (open.kind == kind && open.active) {
+                return open;
+            }
+        }
+        return null;
     }
 
     /** Captures the current context for another thread, or returns null when there is none. */
@@ -124,9 +143,23 @@ public final class Tracer {
         return state.attached;
     }
 
+    /**
+     * Suppresses tracing on this thread until the enclosing instrumented call exits (which unwinds it): spans started
+     * meanwhile are not started, and hand-offs carry the suppression to other threads.
+     */
+    public static void suppress() {
+        ThreadState.current().attach(SpanContext.SUPPRESSED);
+    }
+
     /** Makes a captured context current on this thread until the matching {@link #detach()}. */
     public static void attach(SpanContext context) {
         ThreadState.current().attach(context);
+    }
+
+    /** Whether {@code context} is what this thread has attached, with no span of its own opened since. */
+    public static boolean isAttached(SpanContext context) {
+        ThreadState state = ThreadState.current();
+        return state.attached == context && state.currentSpan == null;
     }
 
     /** Restores what was current before the last {@link #attach}. */
@@ -203,6 +236,9 @@ public final class Tracer {
         }
         if (slot.nameSuffix != nameSuffix) {
             slot.nameSuffix = nameSuffix;
+        }
+        if (slot.handOffContext != null) {
+            slot.handOffContext = null;
         }
         slot.scopeId = scopeId;
         slot.kind = kind;

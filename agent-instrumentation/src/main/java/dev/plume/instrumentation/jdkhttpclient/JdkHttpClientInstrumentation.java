@@ -2,14 +2,11 @@ package dev.plume.instrumentation.jdkhttpclient;
 
 import dev.plume.bootstrap.http.ClientSpanFuture;
 import dev.plume.instrumentation.LibraryInstrumentation;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.type.TypeDescription;
+import dev.plume.instrumentation.TypeTarget;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.net.http.HttpResponse;
-import java.util.Set;
+import java.util.List;
 
 import static net.bytebuddy.matcher.ElementMatchers.isPrivate;
 import static net.bytebuddy.matcher.ElementMatchers.isPublic;
@@ -28,22 +25,20 @@ public final class JdkHttpClientInstrumentation implements LibraryInstrumentatio
     }
 
     @Override
-    public Set<String> typeNames() {
-        return Set.of("jdk.internal.net.http.HttpClientImpl");
-    }
-
-    @Override
-    public AsmVisitorWrapper advice(TypeDescription type) {
+    public List<TypeTarget> targets() {
         if (ClientSpanFuture.jdkHttpClientStatusCode == null) {
             try {
+                // by name: a JVM started with a module graph that leaves java.net.http out has no client to trace
+                Class<?> response = Class.forName("java.net.http.HttpResponse");
                 ClientSpanFuture.jdkHttpClientStatusCode = MethodHandles.publicLookup()
-                    .findVirtual(HttpResponse.class, "statusCode", MethodType.methodType(int.class))
+                    .findVirtual(response, "statusCode", MethodType.methodType(int.class))
                     .asType(MethodType.methodType(int.class, Object.class));
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("HttpResponse#statusCode not found", e);
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return List.of();
             }
         }
-        return Advice.to(ClientCallAdvice.class).on(named("send").and(isPublic()).and(takesArguments(2))
-            .or(named("sendAsync").and(isPrivate()).and(takesArguments(4))));
+        return List.of(TypeTarget.named("jdk.internal.net.http.HttpClientImpl")
+            .advice(ClientCallAdvice.class, named("send").and(isPublic()).and(takesArguments(2))
+                .or(named("sendAsync").and(isPrivate()).and(takesArguments(4)))));
     }
 }

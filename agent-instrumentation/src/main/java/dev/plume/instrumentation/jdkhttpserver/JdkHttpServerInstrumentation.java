@@ -1,11 +1,9 @@
 package dev.plume.instrumentation.jdkhttpserver;
 
 import dev.plume.instrumentation.LibraryInstrumentation;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.type.TypeDescription;
+import dev.plume.instrumentation.TypeTarget;
 
-import java.util.Set;
+import java.util.List;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
@@ -17,16 +15,17 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 public final class JdkHttpServerInstrumentation implements LibraryInstrumentation {
     @Override
     public String name() {
-        return "jdk-httpserver";
+        return "java-http-server";
     }
 
     @Override
-    public Set<String> typeNames() {
-        return Set.of("com.sun.net.httpserver.Filter$Chain");
+    public List<String> aliases() {
+        return List.of("jdk-httpserver");
     }
 
     @Override
-    public AsmVisitorWrapper advice(TypeDescription type) {
-        return Advice.to(FilterChainAdvice.class).on(named("doFilter").and(takesArguments(1)));
+    public List<TypeTarget> targets() {
+        return List.of(TypeTarget.named("com.sun.net.httpserver.Filter$Chain")
+            .advice(FilterChainAdvice.class, named("doFilter").and(takesArguments(1))));
     }
 }

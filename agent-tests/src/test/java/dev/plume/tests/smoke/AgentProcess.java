@@ -182,6 +182,8 @@ public final class AgentProcess implements AutoCloseable {
         private final Jdk jdk;
         private final Path appJar;
         private Path agentJar;
+        private String agentArguments;
+        private boolean withoutAgent;
         private String mainModule;
         private final Map<String, String> systemProperties = new LinkedHashMap<>();
         private final List<String> args = new ArrayList<>();
@@ -194,6 +196,18 @@ public final class AgentProcess implements AutoCloseable {
         /** Uses this agent jar instead of the one from {@link SmokeArtifacts#agentJar()}. */
         public Builder agent(Path jar) {
             this.agentJar = jar;
+            return this;
+        }
+
+        /** Passes this argument string to the agent ({@code -javaagent:jar=arguments}). */
+        public Builder agentArguments(String arguments) {
+            this.agentArguments = arguments;
+            return this;
+        }
+
+        /** Starts the application without {@code -javaagent} (to attach at run time, or to compare). */
+        public Builder withoutAgent() {
+            this.withoutAgent = true;
             return this;
         }
 
@@ -210,7 +224,10 @@ public final class AgentProcess implements AutoCloseable {
         public AgentProcess start() {
             List<String> command = new ArrayList<>();
             command.add(jdk.javaExecutable().toString());
-            command.add("-javaagent:" + (agentJar != null ? agentJar : SmokeArtifacts.agentJar()));
+            if (!withoutAgent) {
+                command.add("-javaagent:" + (agentJar != null ? agentJar : SmokeArtifacts.agentJar())
+                    + (agentArguments != null ? "=" + agentArguments : ""));
+            }
             systemProperties.forEach((key, value) -> command.add("-D" + key + "=" + value));
             if (mainModule != null) {
                 command.add("-m");

@@ -21,6 +21,11 @@ public final class SmokeArtifacts {
         return existing("plume.smoke.hello-app.jar", "build smoke-apps/hello-app first");
     }
 
+    /** A web sample app's executable jar, by module name ({@code spring-boot3-tomcat-app}). */
+    public static Path webAppJar(String module) {
+        return existing("plume.smoke." + module + ".jar", "build smoke-apps/" + module + " first");
+    }
+
     private static Path existing(String property, String hint) {
         String value = System.getProperty(property);
         if (value == null || value.isBlank()) {

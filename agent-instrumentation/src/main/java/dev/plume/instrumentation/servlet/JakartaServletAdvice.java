@@ -1,0 +1,86 @@
+package dev.plume.instrumentation.servlet;
+
+import dev.plume.bootstrap.http.AsyncRequestCompletion;
+import dev.plume.bootstrap.http.HttpSpans;
+import dev.plume.bootstrap.http.ServerPaths;
+import dev.plume.bootstrap.http.ServletRoutes;
+import dev.plume.bootstrap.trace.InstrumentationScope;
+import dev.plume.bootstrap.trace.SpanContext;
+import dev.plume.bootstrap.trace.SpanSlot;
+import dev.plume.bootstrap.trace.Tracer;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletMapping;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Inlined into every {@code jakarta.servlet.FilterChain#doFilter} and {@code Servlet#service}: the outermost call of a
+ * request (by call depth) starts the SERVER span from the request's W3C headers and ends it with the response status,
+ * the exception that escaped, and the route (a framework's, or the servlet mapping's). A request that went
+ * asynchronous ends when it completes; its later ASYNC dispatch runs in its context. ERROR and ASYNC dispatches make
+ * no span of their own. Ignored paths suppress tracing for the request.
+ */
+public final class JakartaServletAdvice {
+    private JakartaServletAdvice() {
+    }
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static SpanSlot enter(@Advice.Argument(0) ServletRequest request) {
+        if (Tracer.enterCall(InstrumentationScope.SERVLET) > 0 || !(request instanceof HttpServletRequest)) {
+            return null;
+        }
+        HttpServletRequest http = (HttpServletRequest) request;
+        if (http.getDispatcherType() != DispatcherType.REQUEST) {
+            Object context = http.getAttribute(ServletInstrumentation.CONTEXT_ATTRIBUTE);
+            if (context instanceof SpanContext) {
+                Tracer.attach((SpanContext) context); // an async dispatch continues its request's trace
+            }
+            return null;
+        }
+        String path = http.getRequestURI();
+        if (ServerPaths.isIgnored(path)) {
+            Tracer.suppress();
+            return null;
+        }
+        SpanSlot span = HttpSpans.startServer(InstrumentationScope.SERVLET, http.getMethod(), null,
+            http.getHeader("traceparent"), http.getHeader("tracestate"));
+        if (span != null && span.isRecording()) {
+            HttpSpans.serverRequest(span, http.getScheme(), path, http.getQueryString(), http.getHeader("host"),
+                http.getProtocol(), http.getHeader("user-agent"), http.getRemoteAddr());
+        }
+        return span;
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void exit(@Advice.Enter SpanSlot span, @Advice.Argument(0) ServletRequest request,
+                            @Advice.Argument(1) ServletResponse response, @Advice.Thrown Throwable error) {
+        try {
+            if (span != null) {
+                HttpServletRequest http = (HttpServletRequest) request;
+                HttpServletMapping mapping = http.getHttpServletMapping();
+                if (mapping != null) {
+                    HttpSpans.serverRouteIfAbsent(span, ServletRoutes.fromMapping(http.getContextPath(),
+                        mapping.getPattern()));
+                }
+                if (error == null && http.isAsyncStarted()) {
+                    http.setAttribute(ServletInstrumentation.CONTEXT_ATTRIBUTE, span.context());
+                    http.getAsyncContext().addListener(
+                        (AsyncListener) AsyncRequestCompletion.listener(AsyncListener.class, span));
+                } else {
+                    // a container's ServletException says only that the application failed: the cause is what failed
+                    Throwable failure = error instanceof ServletException && error.getCause() != null
+                        ? error.getCause() : error;
+                    HttpSpans.endServer(span, error != null ? 500 : ((HttpServletResponse) response).getStatus(),
+                        failure);
+                }
+            }
+        } finally {
+            Tracer.exitCall(InstrumentationScope.SERVLET);
+        }
+    }
+}
