@@ -1,25 +1,10 @@
 package dev.plume.instrumentation;
 
 import dev.plume.bootstrap.PlumeLog;
-import dev.plume.bootstrap.context.ContextCarrier;
-import dev.plume.instrumentation.matching.AdviceReferences;
+import dev.plume.bootstrap.trace.Tracer;
 import dev.plume.instrumentation.matching.ClassFileSummary;
 import dev.plume.instrumentation.matching.IgnoredTypes;
 import dev.plume.instrumentation.matching.SupertypeIndex;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.modifier.FieldManifestation;
-import net.bytebuddy.description.modifier.Ownership;
-import net.bytebuddy.description.modifier.SyntheticState;
-import net.bytebuddy.description.modifier.Visibility;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.dynamic.scaffold.InstrumentedType;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.implementation.FieldAccessor;
-import net.bytebuddy.implementation.Implementation;
-import net.bytebuddy.pool.TypePool;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
@@ -29,10 +14,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static net.bytebuddy.matcher.ElementMatchers.named;
 
 /**
  * The agent's class file transformer. Each stage is cheaper than the next and rejects most of what reaches it:
@@ -48,7 +30,8 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
  * ByteBuddy is not loaded until a class is a candidate. A failure leaves the class as it was and is logged.
  */
 final class MatchingTransformer implements ClassFileTransformer {
-    private static final String CONTEXT_FIELD = "plume$context";
+    /** Already loaded targets are rewritten this long after start, unless a span starts sooner. */
+    static final long RETRANSFORM_DELAY_MILLIS = 1000;
 
     private final Instrumentation instrumentation;
     private final IgnoredTypes ignored;
@@ -62,14 +45,7 @@ final class MatchingTransformer implements ClassFileTransformer {
     private final long[] targetBits;
     private final AtomicLong transformed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
-    // per target (identity) and loader: whether the advice fits there; the pools used to describe classes
-    private final Map<ClassLoader, Map<TypeTarget, Boolean>> fits = new WeakHashMap<>();
-    private final Map<TypeTarget, Boolean> fitsInBootstrap = new IdentityHashMap<>();
-    private final Map<TypeTarget, AdviceReferences> references = new IdentityHashMap<>();
-    private final Map<ClassLoader, TypePool> pools = new WeakHashMap<>();
-    private volatile TypePool bootstrapPool;
-    private volatile ByteBuddy frozen;
-    private volatile ByteBuddy shaping;
+    private volatile ByteBuddyRewriter rewriter;
 
     MatchingTransformer(Instrumentation instrumentation, List<LibraryInstrumentation> libraries, IgnoredTypes ignored) {
         this.instrumentation = instrumentation;
@@ -116,7 +92,12 @@ final class MatchingTransformer implements ClassFileTransformer {
         }
     }
 
-    /** Registers the transformer and rewrites the already loaded classes that are exact-name targets. */
+    /**
+     * Registers the transformer, and has the exact-name targets the JVM already loaded (the agent's own runtime loads
+     * {@code ThreadPoolExecutor}, through Agrona's process id) rewritten in the background: off start-up, once the
+     * application starts its first span or after {@value #RETRANSFORM_DELAY_MILLIS} ms, so a program that exits
+     * sooner pays nothing for classes it never used.
+     */
     void install() {
         instrumentation.addTransformer(this, true);
         List<Class<?>> loaded = new ArrayList<>();
@@ -125,6 +106,29 @@ final class MatchingTransformer implements ClassFileTransformer {
                 loaded.add(type);
             }
         }
+        if (loaded.isEmpty()) {
+            return;
+        }
+        Thread retransformer = new Thread(() -> retransformLater(loaded), "plume-retransform");
+        retransformer.setDaemon(true);
+        retransformer.setContextClassLoader(MatchingTransformer.class.getClassLoader());
+        retransformer.start();
+    }
+
+    private void retransformLater(List<Class<?>> loaded) {
+        long deadline = System.nanoTime() + RETRANSFORM_DELAY_MILLIS * 1_000_000;
+        try {
+            while (!Tracer.anySpanStarted() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            return;
+        }
+        retransform(loaded);
+    }
+
+    /** Rewrites classes that were loaded before the transformer (an attach, or the JVM's own early classes). */
+    void retransform(List<Class<?>> loaded) {
         for (Class<?> type : loaded) {
             try {
                 instrumentation.retransformClasses(type);
@@ -218,139 +222,20 @@ final class MatchingTransformer implements ClassFileTransformer {
         return list;
     }
 
-    /** Stage 6: ByteBuddy, for the targets whose advice fits this loader. */
+    /** Stage 6, in a class of its own so that ByteBuddy is loaded only when a first class reaches it. */
     private byte[] rewrite(Module module, ClassLoader loader, String internalName, Class<?> classBeingRedefined,
                            byte[] classFile, List<TypeTarget> candidates) {
-        String typeName = internalName.replace('/', '.');
-        try {
-            ModuleReads.ensureReadsRuntime(instrumentation, module);
-            TypePool loaderPool = pool(loader);
-            List<TypeTarget> fitting = new ArrayList<>(candidates.size());
-            for (TypeTarget target : candidates) {
-                if (fits(target, loader, loaderPool)) {
-                    fitting.add(target);
-                }
-            }
-            if (fitting.isEmpty()) {
-                return null;
-            }
-            ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(typeName, classFile),
-                loader == null ? ClassFileLocator.ForClassLoader.ofBootLoader() : ClassFileLocator.ForClassLoader.of(loader));
-            // the class being defined is described from its bytes; everything else from the loader's shared pool
-            TypePool pool = new TypePool.Default(new TypePool.CacheProvider.Simple(),
-                ClassFileLocator.Simple.of(typeName, classFile), TypePool.Default.ReaderMode.FAST, loaderPool);
-            TypeDescription type = pool.describe(typeName).resolve();
-            boolean addField = classBeingRedefined == null && !type.isInterface()
-                && fitting.stream().anyMatch(TypeTarget::carriesContextField);
-            DynamicType.Builder<?> builder = addField
-                ? shaping().redefine(type, locator)
-                    .implement(ContextCarrier.class)
-                    .defineField(CONTEXT_FIELD, Object.class, Visibility.PRIVATE, Ownership.MEMBER,
-                        FieldManifestation.VOLATILE, SyntheticState.SYNTHETIC)
-                    .method(named("plume$getContext").or(named("plume$setContext")))
-                    .intercept(FieldAccessor.ofField(CONTEXT_FIELD))
-                : frozen().redefine(type, locator);
-            // advice class files come from the agent's loader, the types they name from the application's
-            ClassFileLocator adviceLocator = new ClassFileLocator.Compound(
-                ClassFileLocator.ForClassLoader.of(MatchingTransformer.class.getClassLoader()), locator);
-            TypePool advicePool = new TypePool.Default(new TypePool.CacheProvider.Simple(), adviceLocator,
-                TypePool.Default.ReaderMode.EXTENDED, pool);
-            StringBuilder libraries = new StringBuilder();
-            for (TypeTarget target : fitting) {
-                for (AsmVisitorWrapper visitor : target.visitors(type, advicePool, adviceLocator)) {
-                    builder = builder.visit(visitor);
-                }
-                if (libraries.indexOf(target.library().name()) < 0) {
-                    libraries.append(libraries.length() == 0 ? "" : ", ").append(target.library().name());
-                }
-            }
-            byte[] rewritten = builder.make(pool).getBytes();
-            transformed.incrementAndGet();
-            PlumeLog.debug("instrumented " + typeName + " (" + libraries + (addField ? ", with a context field" : "")
-                + ")");
-            return rewritten;
-        } catch (Throwable t) {
-            failed.incrementAndGet();
-            PlumeLog.warnRateLimited("transform-" + candidates.get(0).library().name(), "could not instrument "
-                + typeName + ", it runs untraced: " + t);
-            return null;
-        }
-    }
-
-    /**
-     * Whether the target's advice finds, in this loader, every class, method and field it uses; decided once per loader
-     * and target, and a misfit is one line: the library stays off there and the application runs as without it.
-     */
-    private boolean fits(TypeTarget target, ClassLoader loader, TypePool pool) {
-        Map<TypeTarget, Boolean> known;
-        synchronized (fits) {
-            known = loader == null ? fitsInBootstrap : fits.computeIfAbsent(loader, l -> new IdentityHashMap<>());
-            Boolean decided = known.get(target);
-            if (decided != null) {
-                return decided;
-            }
-        }
-        AdviceReferences refs;
-        synchronized (references) {
-            refs = references.computeIfAbsent(target, t -> AdviceReferences.of(t.adviceClasses()));
-        }
-        String missing = refs.firstMissing(pool);
-        boolean fit = missing == null;
-        synchronized (fits) {
-            known.put(target, fit);
-        }
-        if (!fit) {
-            PlumeLog.warn("the " + target.library().name() + " instrumentation does not fit the library version in "
-                + describe(loader) + " (no " + missing + "): it stays off there, the application runs untraced by it");
-        }
-        return fit;
-    }
-
-    private static String describe(ClassLoader loader) {
-        return loader == null ? "the bootstrap class loader" : "class loader " + loader.getClass().getName()
-            + (loader.getName() != null ? " '" + loader.getName() + "'" : "");
-    }
-
-    private TypePool pool(ClassLoader loader) {
-        if (loader == null) {
-            TypePool pool = bootstrapPool;
-            if (pool == null) {
-                pool = new TypePool.Default.WithLazyResolution(new TypePool.CacheProvider.Simple(),
-                    ClassFileLocator.ForClassLoader.ofBootLoader(), TypePool.Default.ReaderMode.FAST);
-                bootstrapPool = pool;
-            }
-            return pool;
-        }
-        synchronized (pools) {
-            return pools.computeIfAbsent(loader, l -> new TypePool.Default.WithLazyResolution(
-                new TypePool.CacheProvider.Simple(), ClassFileLocator.ForClassLoader.of(l),
-                TypePool.Default.ReaderMode.FAST));
-        }
-    }
-
-    /** Frozen types and a disabled implementation context: advice is inlined, nothing is added to the class. */
-    private ByteBuddy frozen() {
-        ByteBuddy instance = frozen;
+        ByteBuddyRewriter instance = rewriter;
         if (instance == null) {
-            instance = new ByteBuddy()
-                .with(TypeValidation.DISABLED)
-                .with(InstrumentedType.Factory.Default.FROZEN)
-                .with(Implementation.Context.Disabled.Factory.INSTANCE);
-            frozen = instance;
+            synchronized (this) {
+                instance = rewriter;
+                if (instance == null) {
+                    instance = new ByteBuddyRewriter(instrumentation, transformed, failed);
+                    rewriter = instance;
+                }
+            }
         }
-        return instance;
-    }
-
-    /** For a class's first load only: a field and two accessors may be added (a retransform cannot change shape). */
-    private ByteBuddy shaping() {
-        ByteBuddy instance = shaping;
-        if (instance == null) {
-            instance = new ByteBuddy()
-                .with(TypeValidation.DISABLED)
-                .with(Implementation.Context.Disabled.Factory.INSTANCE);
-            shaping = instance;
-        }
-        return instance;
+        return instance.rewrite(module, loader, internalName, classBeingRedefined, classFile, candidates);
     }
 
     long transformedCount() {

@@ -1,42 +1,45 @@
 package dev.plume.instrumentation;
 
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.matcher.ElementMatcher;
-import net.bytebuddy.pool.TypePool;
-
+import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
-import java.util.function.Function;
-
-import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.not;
 
 /**
  * The classes one part of an instrumentation rewrites, and how. Classes are chosen by exact name, as subtypes (extends
  * or implements, at any depth, the named types themselves included unless they are interfaces), or by carrying an
- * annotation on a method; each is then rewritten by the advice classes given, on the methods their matchers select.
- * A target may also give its classes a field for per-object context ({@link #carriesContext()}), added when the class
- * is first loaded.
+ * annotation on a method; each is then rewritten by the advice classes given, on the methods their
+ * {@link MethodSelector}s select, and by call replacements. A target may also give its classes a field for per-object
+ * context ({@link #carriesContext()}), added when the class is first loaded. All of it is plain data: declaring a target
+ * loads nothing of ByteBuddy, which only real candidates ever reach.
  */
 public final class TypeTarget {
     /** How classes are chosen. */
     public enum Kind { NAMED, SUBTYPES, ANNOTATED }
 
+    /** An advice class and the methods it is inlined into. */
+    record AdviceUse(Class<?> adviceClass, MethodSelector methods) {
+    }
+
+    /**
+     * In method {@code inMethod} of the chosen class, every call to {@code owner#name} taking {@code parameters}
+     * arguments is replaced with a call to the static {@code replacement}, which takes the receiver first.
+     */
+    record CallReplacement(String inMethod, String owner, String name, int parameters, Method replacement) {
+    }
+
     private final Kind kind;
     private final Set<String> internalNames;
-    private final List<VisitorFactory> visitors = new ArrayList<>();
-    private final List<Class<?>> adviceClasses = new ArrayList<>();
+    private final List<AdviceUse> advice = new ArrayList<>();
+    private final List<CallReplacement> replacements = new ArrayList<>();
     private boolean carriesContext;
     private LibraryInstrumentation library;
 
     private TypeTarget(Kind kind, String... binaryNames) {
         this.kind = kind;
-        Set<String> names = new java.util.LinkedHashSet<>();
+        Set<String> names = new LinkedHashSet<>();
         for (String name : binaryNames) {
             names.add(name.replace('.', '/'));
         }
@@ -58,33 +61,22 @@ public final class TypeTarget {
         return new TypeTarget(Kind.ANNOTATED, annotationBinaryNames);
     }
 
-    /** Makes one visitor for one chosen class; advice is described through {@code advicePool}, never loaded. */
-    @FunctionalInterface
-    public interface VisitorFactory {
-        AsmVisitorWrapper make(TypeDescription type, TypePool advicePool, ClassFileLocator adviceLocator);
-    }
-
     /**
-     * Applies {@code adviceClass} to the (non-abstract) methods {@code methods} selects. The advice is read from its
-     * class file and its types resolved in the instrumented class's loader: the agent's loader cannot see the
-     * library's types (a servlet API), and must not try.
+     * Inlines {@code adviceClass} into the (non-abstract) methods {@code methods} selects. The advice is read from its
+     * class file and its types resolved in the instrumented class's loader: the agent's loader cannot see the library's
+     * types (a servlet API), and must not try.
      */
-    public TypeTarget advice(Class<?> adviceClass, ElementMatcher<? super MethodDescription> methods) {
-        adviceClasses.add(adviceClass);
-        ElementMatcher.Junction<MethodDescription> concrete = not(isAbstract());
-        String name = adviceClass.getName();
-        visitors.add((type, pool, locator) -> Advice.to(pool.describe(name).resolve(), locator)
-            .on(concrete.and(methods)));
+    public TypeTarget advice(Class<?> adviceClass, MethodSelector methods) {
+        advice.add(new AdviceUse(adviceClass, methods));
         return this;
     }
 
     /**
-     * Applies any other visitor (such as a member substitution); {@code referencing} are the classes whose
-     * references to the library must resolve for it to fit.
+     * In {@code inMethod}, calls {@code replacement} (static, the receiver first) in place of every call to the
+     * no-argument method {@code name} of {@code ownerBinaryName} (such as a worker loop's {@code Runnable#run}).
      */
-    public TypeTarget visitor(Function<TypeDescription, AsmVisitorWrapper> visitor, Class<?>... referencing) {
-        visitors.add((type, pool, locator) -> visitor.apply(type));
-        adviceClasses.addAll(List.of(referencing));
+    public TypeTarget replaceCalls(String inMethod, String ownerBinaryName, String name, Method replacement) {
+        replacements.add(new CallReplacement(inMethod, ownerBinaryName, name, 0, replacement));
         return this;
     }
 
@@ -115,23 +107,28 @@ public final class TypeTarget {
         return carriesContext;
     }
 
-    /** The advice (and other) classes whose references decide whether the target fits a class loader. */
-    public List<Class<?>> adviceClasses() {
-        return adviceClasses;
+    List<AdviceUse> adviceUses() {
+        return advice;
     }
 
-    /** The visitors for one chosen class, in the order they were declared. */
-    public List<AsmVisitorWrapper> visitors(TypeDescription type, TypePool advicePool, ClassFileLocator adviceLocator) {
-        List<AsmVisitorWrapper> wrappers = new ArrayList<>(visitors.size());
-        for (VisitorFactory visitor : visitors) {
-            wrappers.add(visitor.make(type, advicePool, adviceLocator));
+    List<CallReplacement> callReplacements() {
+        return replacements;
+    }
+
+    /** The advice classes, whose references decide whether the target fits a class loader. */
+    public List<Class<?>> adviceClasses() {
+        List<Class<?>> classes = new ArrayList<>();
+        for (AdviceUse use : advice) {
+            if (!classes.contains(use.adviceClass())) {
+                classes.add(use.adviceClass());
+            }
         }
-        return wrappers;
+        return classes;
     }
 
     @Override
     public String toString() {
-        return (library != null ? library.name() : "?") + " " + kind.name().toLowerCase(java.util.Locale.ROOT) + " "
+        return (library != null ? library.name() : "?") + " " + kind.name().toLowerCase(Locale.ROOT) + " "
             + internalNames;
     }
 }

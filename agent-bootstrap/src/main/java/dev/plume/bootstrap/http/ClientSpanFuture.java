@@ -15,27 +15,34 @@ import java.util.function.BiConsumer;
  * Cancelling it cancels the library's future, as before.
  *
  * <p>The response type belongs to a library the bootstrap loader cannot see, so its status code is read through a
- * method handle that the instrumentation supplies.
+ * method handle that the instrumentation supplies. This class is not a {@code CompletableFuture} itself: the runtime's
+ * classes are all defined at start-up, and a subclass would load (and so make the agent instrument) the JDK's
+ * concurrency classes in every application, used or not.
  */
-public final class ClientSpanFuture extends CompletableFuture<Object> implements BiConsumer<Object, Throwable> {
+public final class ClientSpanFuture implements BiConsumer<Object, Throwable> {
     /** Set by the JDK HTTP client instrumentation: reads {@code HttpResponse#statusCode()} from an Object. */
     public static volatile MethodHandle jdkHttpClientStatusCode;
 
-    private final CompletableFuture<?> source;
     private final SpanSlot span;
     private final MethodHandle statusCode;
+    private final CompletableFuture<Object> traced;
 
-    private ClientSpanFuture(CompletableFuture<?> source, SpanSlot span, MethodHandle statusCode) {
-        this.source = source;
+    private ClientSpanFuture(SpanSlot span, MethodHandle statusCode, CompletableFuture<Object> traced) {
         this.span = span;
         this.statusCode = statusCode;
+        this.traced = traced;
     }
 
     /** Returns the future to hand to the application in place of {@code source}. */
     public static CompletableFuture<Object> endOnCompletion(CompletableFuture<?> source, SpanSlot span,
                                                             MethodHandle statusCode) {
-        ClientSpanFuture traced = new ClientSpanFuture(source, span, statusCode);
-        source.whenComplete(traced);
+        CompletableFuture<Object> traced = new CompletableFuture<>();
+        source.whenComplete(new ClientSpanFuture(span, statusCode, traced));
+        traced.whenComplete((result, error) -> {
+            if (traced.isCancelled()) {
+                source.cancel(true);
+            }
+        });
         return traced;
     }
 
@@ -57,16 +64,10 @@ public final class ClientSpanFuture extends CompletableFuture<Object> implements
             PlumeLog.warnRateLimited("async-client-end", "could not end an HTTP client span: " + t);
         } finally {
             if (error != null) {
-                completeExceptionally(error);
+                traced.completeExceptionally(error);
             } else {
-                complete(response);
+                traced.complete(response);
             }
         }
-    }
-
-    @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-        source.cancel(mayInterruptIfRunning);
-        return super.cancel(mayInterruptIfRunning);
     }
 }

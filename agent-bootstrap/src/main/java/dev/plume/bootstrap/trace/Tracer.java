@@ -14,6 +14,8 @@ public final class Tracer {
     private static volatile SpanRing ring;
     private static volatile HeadSampler sampler = HeadSampler.alwaysOn();
     private static volatile SpanLimits limits = SpanLimits.defaults();
+    /** Set by the first span started (a plain field: a late view of it costs a few milliseconds, nothing more). */
+    private static boolean anySpanStarted;
 
     private Tracer() {
     }
@@ -28,6 +30,11 @@ public final class Tracer {
     /** Stops recording (spans started afterwards are null); used at shutdown and by tests. */
     public static void uninstall() {
         ring = null;
+    }
+
+    /** Whether any span has been started since the agent started (the agent defers work until one has). */
+    public static boolean anySpanStarted() {
+        return anySpanStarted;
     }
 
     public static boolean isInstalled() {
@@ -204,6 +211,9 @@ public final class Tracer {
 
     private static SpanSlot begin(SpanSlot slot, ThreadState state, int scopeId, int kind, String name,
                                   String nameSuffix, boolean makeCurrent, long startEpochNanos) {
+        if (!anySpanStarted) {
+            anySpanStarted = true;
+        }
         ThreadLocalRandom random = ThreadLocalRandom.current();
         boolean hasParent = slot.parentSpanId != 0;
         if (!hasParent) {

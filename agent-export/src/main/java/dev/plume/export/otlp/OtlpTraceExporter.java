@@ -10,27 +10,37 @@ import dev.plume.export.ExporterMetrics;
 import dev.plume.export.TraceExporter;
 import dev.plume.export.resource.Resource;
 
+import java.util.function.Supplier;
+
 /**
  * Exports spans as OTLP: each span is encoded into the batch as it is read; a full batch becomes one payload (compressed
  * and framed once) in the {@link SendQueue}, which sends, retries and accounts for it off the exporter thread.
  */
 public final class OtlpTraceExporter implements TraceExporter {
     private final OtlpTraceEncoder encoder;
-    private final TraceSender sender;
-    private final SendQueue queue;
+    private final Supplier<TraceSender> senders;
+    private final OtlpExporterSettings settings;
+    private final ExporterMetrics metrics;
+    private final Spool spool;
     private final String destination;
+    // built on first use (exporter thread only): an application that records nothing never loads OkHttp
+    private TraceSender sender;
+    private SendQueue queue;
 
-    OtlpTraceExporter(OtlpTraceEncoder encoder, TraceSender sender, SendQueue queue, String destination) {
+    OtlpTraceExporter(OtlpTraceEncoder encoder, Supplier<TraceSender> senders, OtlpExporterSettings settings,
+                      ExporterMetrics metrics, Spool spool, String destination) {
         this.encoder = encoder;
-        this.sender = sender;
-        this.queue = queue;
+        this.senders = senders;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.spool = spool;
         this.destination = destination;
     }
 
     /**
      * Builds the OTLP exporter from {@code otel.exporter.otlp.*} and {@code plume.exporter.*}; with a malformed endpoint
      * or unusable TLS files, an exporter that drops and counts every span instead (the problem was already reported in
-     * one line).
+     * one line). Connections are made with the first batch, or at once when the spool holds batches from earlier.
      */
     public static TraceExporter create(PlumeConfig config, Resource resource, String agentVersion,
                                        ExporterMetrics metrics) {
@@ -46,13 +56,23 @@ public final class OtlpTraceExporter implements TraceExporter {
                 + " unaffected");
             return new DiscardingExporter(DropReason.INVALID_CONFIGURATION);
         }
-        TraceSender sender = settings.grpc()
+        Supplier<TraceSender> senders = () -> settings.grpc()
             ? new GrpcSender(settings, tls, agentVersion)
             : new HttpProtobufSender(settings, tls, agentVersion);
-        String destination = OtlpEndpoint.forLog(settings.url());
         Spool spool = Spool.open(settings.delivery().spoolDir(), settings.delivery().spoolMaxBytes(), metrics);
-        return new OtlpTraceExporter(new OtlpTraceEncoder(resource, agentVersion), sender,
-            new SendQueue(sender, metrics, settings, destination, spool), destination);
+        OtlpTraceExporter exporter = new OtlpTraceExporter(new OtlpTraceEncoder(resource, agentVersion), senders,
+            settings, metrics, spool, OtlpEndpoint.forLog(settings.url()));
+        if (spool != null && spool.mayHaveBatches()) {
+            exporter.connect(); // an earlier run left batches: send them now, not when this run first records
+        }
+        return exporter;
+    }
+
+    private void connect() {
+        if (queue == null) {
+            sender = senders.get();
+            queue = new SendQueue(sender, metrics, settings, destination, spool);
+        }
     }
 
     @Override
@@ -68,6 +88,7 @@ public final class OtlpTraceExporter implements TraceExporter {
             return BatchOutcome.exported(0);
         }
         try {
+            connect();
             int length = encoder.encodeRequest();
             byte[] payload = sender.prepare(encoder.requestArray(), length);
             return queue.offer(payload, count)
@@ -80,6 +101,9 @@ public final class OtlpTraceExporter implements TraceExporter {
 
     @Override
     public boolean awaitDelivery(long deadlineNanos, long unansweredNanos) {
+        if (queue == null) {
+            return true;
+        }
         boolean empty = queue.awaitEmpty(deadlineNanos, unansweredNanos);
         if (!empty) {
             PlumeLog.warn("at exit the OTLP backend at " + destination + " is not accepting spans (not answering, refusing"
@@ -90,7 +114,11 @@ public final class OtlpTraceExporter implements TraceExporter {
 
     @Override
     public void shutdown() {
-        queue.close();
-        sender.shutdown();
+        if (queue != null) {
+            queue.close();
+            sender.shutdown();
+        } else if (spool != null) {
+            spool.close();
+        }
     }
 }

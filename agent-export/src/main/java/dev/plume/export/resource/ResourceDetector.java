@@ -3,11 +3,13 @@ package dev.plume.export.resource;
 import dev.plume.bootstrap.config.ConfigKeys;
 import dev.plume.bootstrap.config.PlumeConfig;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -40,7 +42,7 @@ public final class ResourceDetector {
         putIfPresent(attributes, "os.type", osType(System.getProperty("os.name")));
         putIfPresent(attributes, "os.description",
             join(System.getProperty("os.name"), System.getProperty("os.version")));
-        attributes.put("process.pid", ProcessHandle.current().pid());
+        attributes.put("process.pid", processId());
         putIfPresent(attributes, "process.executable.path", executablePath());
         putIfPresent(attributes, "process.runtime.name", System.getProperty("java.runtime.name"));
         putIfPresent(attributes, "process.runtime.version", System.getProperty("java.runtime.version"));
@@ -129,10 +131,37 @@ public final class ResourceDetector {
         }
     }
 
+    /**
+     * The process id, read where it costs nothing: {@code /proc/self} on Linux, else the runtime's name
+     * ({@code pid@host}). {@code ProcessHandle} is the last resort: it starts the JDK's process reaper, a thread pool
+     * (one more instrumented class loaded in every application, for one number).
+     */
+    static long processId() {
+        try {
+            Path self = Path.of("/proc/self");
+            if (Files.isSymbolicLink(self)) {
+                return Long.parseLong(Files.readSymbolicLink(self).toString());
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or a /proc we cannot read
+        }
+        String name = java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
+        int at = name.indexOf('@');
+        try {
+            return Long.parseLong(at > 0 ? name.substring(0, at) : name);
+        } catch (NumberFormatException e) {
+            return ProcessHandle.current().pid();
+        }
+    }
+
     private static String executablePath() {
-        Optional<String> command = ProcessHandle.current().info().command();
-        if (command.isPresent()) {
-            return command.get();
+        try {
+            Path exe = Path.of("/proc/self/exe");
+            if (Files.isSymbolicLink(exe)) {
+                return Files.readSymbolicLink(exe).toString(); // not ProcessHandle.info(): see processId()
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: the JVM's own launcher below
         }
         String javaHome = System.getProperty("java.home");
         if (javaHome == null) {

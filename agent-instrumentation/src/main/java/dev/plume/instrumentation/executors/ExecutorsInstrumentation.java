@@ -2,15 +2,11 @@ package dev.plume.instrumentation.executors;
 
 import dev.plume.bootstrap.context.TaskContexts;
 import dev.plume.instrumentation.LibraryInstrumentation;
+import dev.plume.instrumentation.MethodSelector;
 import dev.plume.instrumentation.TypeTarget;
-import net.bytebuddy.asm.MemberSubstitution;
 
 import java.util.List;
 
-import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
-import static net.bytebuddy.matcher.ElementMatchers.isDeclaredBy;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
  * Context across threads, for the JDK's executors and whatever is built on them ({@code ExecutorService},
@@ -28,26 +24,24 @@ public final class ExecutorsInstrumentation implements LibraryInstrumentation {
 
     @Override
     public List<TypeTarget> targets() {
+        MethodSelector run = MethodSelector.named("run").parameters(0);
         return List.of(
             TypeTarget.named("java.util.concurrent.FutureTask").carriesContext()
-                .advice(CaptureAdvice.class, isConstructor())
-                .advice(RunAdvice.class, named("run").or(named("runAndReset")).and(takesArguments(0))),
+                .advice(CaptureAdvice.class, MethodSelector.constructors())
+                .advice(RunAdvice.class, run.or(MethodSelector.named("runAndReset").parameters(0))),
             TypeTarget.named("java.util.concurrent.ForkJoinTask").carriesContext()
-                .advice(CaptureAdvice.class, isConstructor())
-                .advice(RunAdvice.class, named("doExec").and(takesArguments(0))),
+                .advice(CaptureAdvice.class, MethodSelector.constructors())
+                .advice(RunAdvice.class, MethodSelector.named("doExec").parameters(0)),
             // run directly (not through doExec) when a CompletableFuture stage runs on a plain Executor
             TypeTarget.named("java.util.concurrent.CompletableFuture$AsyncSupply",
                     "java.util.concurrent.CompletableFuture$AsyncRun", "java.util.concurrent.CompletableFuture$Completion")
-                .advice(RunAdvice.class, named("run").and(takesArguments(0))),
+                .advice(RunAdvice.class, run),
             TypeTarget.named("java.util.concurrent.ThreadPerTaskExecutor$TaskRunner").carriesContext()
-                .advice(CaptureAdvice.class, isConstructor())
-                .advice(RunAdvice.class, named("run").and(takesArguments(0))),
+                .advice(CaptureAdvice.class, MethodSelector.constructors())
+                .advice(RunAdvice.class, run),
             TypeTarget.named("java.util.concurrent.ThreadPoolExecutor")
-                .advice(ExecuteAdvice.class, named("execute").and(takesArguments(1)))
-                .visitor(type -> MemberSubstitution.relaxed()
-                    .method(named("run").and(takesArguments(0)).and(isDeclaredBy(Runnable.class)))
-                    .replaceWith(runInContext())
-                    .on(named("runWorker")), RunAdvice.class));
+                .advice(ExecuteAdvice.class, MethodSelector.named("execute").parameters(1))
+                .replaceCalls("runWorker", "java.lang.Runnable", "run", runInContext()));
     }
 
     private static java.lang.reflect.Method runInContext() {

@@ -2,16 +2,13 @@ package dev.plume.instrumentation.jdkhttpclient;
 
 import dev.plume.bootstrap.http.ClientSpanFuture;
 import dev.plume.instrumentation.LibraryInstrumentation;
+import dev.plume.instrumentation.MethodSelector;
 import dev.plume.instrumentation.TypeTarget;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.List;
 
-import static net.bytebuddy.matcher.ElementMatchers.isPrivate;
-import static net.bytebuddy.matcher.ElementMatchers.isPublic;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
  * Traces {@code java.net.http.HttpClient}: {@code send} as one CLIENT span on the caller's thread, and
@@ -38,7 +35,7 @@ public final class JdkHttpClientInstrumentation implements LibraryInstrumentatio
             }
         }
         return List.of(TypeTarget.named("jdk.internal.net.http.HttpClientImpl")
-            .advice(ClientCallAdvice.class, named("send").and(isPublic()).and(takesArguments(2))
-                .or(named("sendAsync").and(isPrivate()).and(takesArguments(4)))));
+            .advice(ClientCallAdvice.class, MethodSelector.named("send").publicOnly().parameters(2)
+                .or(MethodSelector.named("sendAsync").privateOnly().parameters(4))));
     }
 }

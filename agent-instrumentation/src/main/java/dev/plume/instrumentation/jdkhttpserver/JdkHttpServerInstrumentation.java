@@ -1,12 +1,10 @@
 package dev.plume.instrumentation.jdkhttpserver;
 
 import dev.plume.instrumentation.LibraryInstrumentation;
+import dev.plume.instrumentation.MethodSelector;
 import dev.plume.instrumentation.TypeTarget;
 
 import java.util.List;
-
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
  * Traces the JDK's built-in HTTP server ({@code com.sun.net.httpserver}). Every request passes through
@@ -26,6 +24,6 @@ public final class JdkHttpServerInstrumentation implements LibraryInstrumentatio
     @Override
     public List<TypeTarget> targets() {
         return List.of(TypeTarget.named("com.sun.net.httpserver.Filter$Chain")
-            .advice(FilterChainAdvice.class, named("doFilter").and(takesArguments(1))));
+            .advice(FilterChainAdvice.class, MethodSelector.named("doFilter").parameters(1)));
     }
 }

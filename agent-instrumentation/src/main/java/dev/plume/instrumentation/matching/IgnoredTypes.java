@@ -11,7 +11,10 @@ import java.util.List;
  */
 public final class IgnoredTypes {
     private static final String[] PREFIXES = {
-        "java/", "javax/crypto/", "javax/net/", "javax/security/", "jdk/", "sun/", "com/sun/", "dev/plume/",
+        "java/", "javax/crypto/", "javax/net/", "javax/security/", "jdk/", "sun/", "com/sun/",
+        // the agent's own packages (not all of dev/plume: applications may live there too)
+        "dev/plume/agent/", "dev/plume/bootstrap/", "dev/plume/instrumentation/", "dev/plume/export/",
+        "dev/plume/shaded/",
     };
     private static final String[] GENERATED = {"$$Lambda", "$Proxy", "$$EnhancerBy", "$$FastClassBy", "$$SpringCGLIB$$",
         "CGLIB$$", "$ByteBuddy$", "$HibernateProxy$"};

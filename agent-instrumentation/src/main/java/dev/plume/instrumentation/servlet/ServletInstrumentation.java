@@ -1,13 +1,11 @@
 package dev.plume.instrumentation.servlet;
 
 import dev.plume.instrumentation.LibraryInstrumentation;
+import dev.plume.instrumentation.MethodSelector;
 import dev.plume.instrumentation.TypeTarget;
 
 import java.util.List;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
  * Servlet containers, {@code javax.servlet} 3.0+ (Tomcat 9, Jetty 9/10, Undertow 2) and {@code jakarta.servlet} 5/6
@@ -26,13 +24,19 @@ public final class ServletInstrumentation implements LibraryInstrumentation {
     @Override
     public List<TypeTarget> targets() {
         return List.of(
-            TypeTarget.subtypesOf("jakarta.servlet.FilterChain").advice(JakartaServletAdvice.class,
-                named("doFilter").and(takesArguments(2)).and(takesArgument(0, named("jakarta.servlet.ServletRequest")))),
-            TypeTarget.subtypesOf("jakarta.servlet.Servlet").advice(JakartaServletAdvice.class,
-                named("service").and(takesArguments(2)).and(takesArgument(0, named("jakarta.servlet.ServletRequest")))),
-            TypeTarget.subtypesOf("javax.servlet.FilterChain").advice(JavaxServletAdvice.class,
-                named("doFilter").and(takesArguments(2)).and(takesArgument(0, named("javax.servlet.ServletRequest")))),
-            TypeTarget.subtypesOf("javax.servlet.Servlet").advice(JavaxServletAdvice.class,
-                named("service").and(takesArguments(2)).and(takesArgument(0, named("javax.servlet.ServletRequest")))));
+            chain("jakarta.servlet", JakartaServletAdvice.class), servlet("jakarta.servlet", JakartaServletAdvice.class),
+            chain("javax.servlet", JavaxServletAdvice.class), servlet("javax.servlet", JavaxServletAdvice.class));
+    }
+
+    /** Every {@code FilterChain#doFilter(ServletRequest, ServletResponse)}. */
+    private static TypeTarget chain(String api, Class<?> advice) {
+        return TypeTarget.subtypesOf(api + ".FilterChain").advice(advice, MethodSelector.named("doFilter")
+            .parameters(2).parameterTypes(api + ".ServletRequest"));
+    }
+
+    /** Every {@code Servlet#service(ServletRequest, ServletResponse)} (not HttpServlet's protected overload). */
+    private static TypeTarget servlet(String api, Class<?> advice) {
+        return TypeTarget.subtypesOf(api + ".Servlet").advice(advice, MethodSelector.named("service")
+            .parameters(2).parameterTypes(api + ".ServletRequest"));
     }
 }

@@ -1,12 +1,11 @@
 package dev.plume.instrumentation.springwebmvc;
 
 import dev.plume.instrumentation.LibraryInstrumentation;
+import dev.plume.instrumentation.MethodSelector;
 import dev.plume.instrumentation.TypeTarget;
 
 import java.util.List;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
  * Spring MVC (Spring Framework 6 and 7, on any servlet container the servlet instrumentation traces): the matched
@@ -22,7 +21,7 @@ public final class SpringWebMvcInstrumentation implements LibraryInstrumentation
     @Override
     public List<TypeTarget> targets() {
         return List.of(TypeTarget.named("org.springframework.web.servlet.DispatcherServlet")
-            .advice(HandlerRouteAdvice.class, named("getHandler").and(takesArguments(1)))
-            .advice(HandlerExceptionAdvice.class, named("processHandlerException").and(takesArguments(4))));
+            .advice(HandlerRouteAdvice.class, MethodSelector.named("getHandler").parameters(1))
+            .advice(HandlerExceptionAdvice.class, MethodSelector.named("processHandlerException").parameters(4)));
     }
 }

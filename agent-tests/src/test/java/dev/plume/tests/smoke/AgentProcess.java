@@ -184,6 +184,7 @@ public final class AgentProcess implements AutoCloseable {
         private Path agentJar;
         private String agentArguments;
         private boolean withoutAgent;
+        private final List<String> jvmOptions = new ArrayList<>();
         private String mainModule;
         private final Map<String, String> systemProperties = new LinkedHashMap<>();
         private final List<String> args = new ArrayList<>();
@@ -202,6 +203,12 @@ public final class AgentProcess implements AutoCloseable {
         /** Passes this argument string to the agent ({@code -javaagent:jar=arguments}). */
         public Builder agentArguments(String arguments) {
             this.agentArguments = arguments;
+            return this;
+        }
+
+        /** A JVM option such as {@code -Xlog:class+load:file=...}, before the agent. */
+        public Builder jvmOption(String option) {
+            jvmOptions.add(option);
             return this;
         }
 
@@ -224,6 +231,7 @@ public final class AgentProcess implements AutoCloseable {
         public AgentProcess start() {
             List<String> command = new ArrayList<>();
             command.add(jdk.javaExecutable().toString());
+            command.addAll(jvmOptions);
             if (!withoutAgent) {
                 command.add("-javaagent:" + (agentJar != null ? agentJar : SmokeArtifacts.agentJar())
                     + (agentArguments != null ? "=" + agentArguments : ""));

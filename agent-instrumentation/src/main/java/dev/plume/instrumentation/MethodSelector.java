@@ -1,0 +1,70 @@
+package dev.plume.instrumentation;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which methods of a chosen class an advice applies to, as plain data: a name (or the constructors), how many
+ * parameters, the types of some of them, and a visibility. Targets are declared with these rather than ByteBuddy
+ * matchers so that declaring them loads nothing of ByteBuddy; the rewriter turns them into matchers for real
+ * candidates only. Abstract methods are never selected.
+ */
+public final class MethodSelector {
+    /** Visibility a selected method must have. */
+    public enum Visibility { ANY, PUBLIC, PRIVATE }
+
+    final String name;
+    final int parameterCount;
+    final String[] parameterTypes;
+    final Visibility visibility;
+    final List<MethodSelector> alternatives;
+
+    private MethodSelector(String name, int parameterCount, String[] parameterTypes, Visibility visibility,
+                           List<MethodSelector> alternatives) {
+        this.name = name;
+        this.parameterCount = parameterCount;
+        this.parameterTypes = parameterTypes;
+        this.visibility = visibility;
+        this.alternatives = alternatives;
+    }
+
+    /** Methods with this name, any parameters. */
+    public static MethodSelector named(String name) {
+        return new MethodSelector(name, -1, new String[0], Visibility.ANY, List.of());
+    }
+
+    /** The class's constructors. */
+    public static MethodSelector constructors() {
+        return new MethodSelector(null, -1, new String[0], Visibility.ANY, List.of());
+    }
+
+    /** Only with exactly this many parameters. */
+    public MethodSelector parameters(int count) {
+        return new MethodSelector(name, count, parameterTypes, visibility, alternatives);
+    }
+
+    /** Only where the parameters, from the first, have these types (binary names); more may follow. */
+    public MethodSelector parameterTypes(String... binaryNames) {
+        return new MethodSelector(name, parameterCount, binaryNames.clone(), visibility, alternatives);
+    }
+
+    public MethodSelector publicOnly() {
+        return new MethodSelector(name, parameterCount, parameterTypes, Visibility.PUBLIC, alternatives);
+    }
+
+    public MethodSelector privateOnly() {
+        return new MethodSelector(name, parameterCount, parameterTypes, Visibility.PRIVATE, alternatives);
+    }
+
+    /** These methods, or those {@code other} selects. */
+    public MethodSelector or(MethodSelector other) {
+        List<MethodSelector> all = new ArrayList<>(alternatives);
+        all.add(other);
+        return new MethodSelector(name, parameterCount, parameterTypes, visibility, List.copyOf(all));
+    }
+
+    /** Whether this selects constructors rather than named methods. */
+    boolean constructorsOnly() {
+        return name == null;
+    }
+}
