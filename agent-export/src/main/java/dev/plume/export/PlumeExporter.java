@@ -44,6 +44,8 @@ public final class PlumeExporter {
     /** A summary line at most this often, and only when spans were dropped since the last one. */
     private static final long SUMMARY_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
     static final String MBEAN_NAME = "dev.plume:type=Exporter";
+    /** The MBean is registered once spans flow, or this long after start. */
+    private static final long MBEAN_DELAY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final PlumeConfig config;
     private final SpanRing ring;
@@ -74,6 +76,7 @@ public final class PlumeExporter {
     private long lastSummaryNanos;
     private long droppedAtLastSummary;
     private ObjectName registeredMBean;
+    private boolean mbeanTried;
 
     private PlumeExporter(PlumeConfig config, SpanRing ring, String agentVersion, PrintStream consoleOut) {
         this.config = config;
@@ -137,8 +140,9 @@ public final class PlumeExporter {
             others = List.of();
         }
         setUp = true;
-        registerMBean();
         lastSummaryNanos = System.nanoTime();
+        // JMX's start-up costs a tenth of a second of CPU: not while the application itself is starting
+        long mbeanDueNanos = lastSummaryNanos + MBEAN_DELAY_NANOS;
 
         // 2. The loop: read, batch, send, idle.
         while (running) {
@@ -156,6 +160,10 @@ public final class PlumeExporter {
                 }
                 if (sampler != null) {
                     sampler.tick(now);
+                }
+                if (!mbeanTried && (now - mbeanDueNanos >= 0 || metrics.spansRead() > 0)) {
+                    mbeanTried = true;
+                    registerMBean();
                 }
                 tickExporters(now);
                 if (now - lastSummaryNanos >= SUMMARY_INTERVAL_NANOS) {
@@ -237,8 +245,9 @@ public final class PlumeExporter {
     }
 
     /**
-     * Publishes the counters as {@value #MBEAN_NAME}; here rather than in premain, because JMX start-up costs. A second
-     * exporter in the same JVM (tests) keeps the first one's registration.
+     * Publishes the counters as {@value #MBEAN_NAME}, once spans flow or {@code MBEAN_DELAY_NANOS} after start: JMX's
+     * start-up costs, and an application starting up should not pay it on its critical path. A second exporter in the
+     * same JVM (tests) keeps the first one's registration.
      */
     private void registerMBean() {
         try {

@@ -3,6 +3,8 @@ package dev.plume.instrumentation;
 import dev.plume.bootstrap.PlumeLog;
 import dev.plume.bootstrap.context.ContextCarrier;
 import dev.plume.instrumentation.matching.AdviceReferences;
+import dev.plume.instrumentation.warmup.WarmUpAdvice;
+import dev.plume.instrumentation.warmup.WarmUpSubject;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.MemberSubstitution;
@@ -57,6 +59,8 @@ final class ByteBuddyRewriter {
     private final Map<TypeTarget, Boolean> fitsInBootstrap = new IdentityHashMap<>();
     private final Map<TypeTarget, AdviceReferences> references = new IdentityHashMap<>();
     private final Map<ClassLoader, TypePool> pools = new WeakHashMap<>();
+    private final Map<ClassLoader, Map<TypeTarget, List<AsmVisitorWrapper>>> visitors = new WeakHashMap<>();
+    private final Map<TypeTarget, List<AsmVisitorWrapper>> bootstrapVisitors = new IdentityHashMap<>();
     private final TypePool bootstrapPool = new TypePool.Default.WithLazyResolution(new TypePool.CacheProvider.Simple(),
         ClassFileLocator.ForClassLoader.ofBootLoader(), TypePool.Default.ReaderMode.FAST);
     /** Frozen types and a disabled implementation context: advice is inlined, nothing is added to the class. */
@@ -75,9 +79,49 @@ final class ByteBuddyRewriter {
         this.failed = failed;
     }
 
+    /**
+     * Runs both kinds of rewrite (advice only, and advice with the context field) on an agent class and discards the
+     * result: ByteBuddy's classes load and its code runs here, on a background thread, instead of on the application
+     * thread that loads the first real candidate.
+     */
+    void warmUp() {
+        try {
+            ClassLoader agent = ByteBuddyRewriter.class.getClassLoader();
+            String name = WarmUpSubject.class.getName();
+            byte[] classFile;
+            try (java.io.InputStream in = agent.getResourceAsStream(name.replace('.', '/') + ".class")) {
+                classFile = in.readAllBytes();
+            }
+            LibraryInstrumentation warmUp = new LibraryInstrumentation() {
+                @Override
+                public String name() {
+                    return "warm-up";
+                }
+
+                @Override
+                public List<TypeTarget> targets() {
+                    return List.of();
+                }
+            };
+            for (TypeTarget target : List.of(
+                TypeTarget.named(name).advice(WarmUpAdvice.class, MethodSelector.named("run").parameters(0)),
+                TypeTarget.named(name).carriesContext().advice(WarmUpAdvice.class, MethodSelector.named("run")))) {
+                target.library(warmUp);
+                rewrite(null, agent, name.replace('.', '/'), null, classFile, List.of(target), true);
+            }
+        } catch (Throwable t) {
+            PlumeLog.debug("instrumentation warm-up failed (the first real rewrite will be slower): " + t);
+        }
+    }
+
     /** Rewrites the class with the candidates that fit its loader; null (unchanged) when none does. */
     byte[] rewrite(Module module, ClassLoader loader, String internalName, Class<?> classBeingRedefined,
-                           byte[] classFile, List<TypeTarget> candidates) {
+                   byte[] classFile, List<TypeTarget> candidates) {
+        return rewrite(module, loader, internalName, classBeingRedefined, classFile, candidates, false);
+    }
+
+    private byte[] rewrite(Module module, ClassLoader loader, String internalName, Class<?> classBeingRedefined,
+                           byte[] classFile, List<TypeTarget> candidates, boolean warmUp) {
         String typeName = internalName.replace('/', '.');
         try {
             ModuleReads.ensureReadsRuntime(instrumentation, module);
@@ -106,15 +150,10 @@ final class ByteBuddyRewriter {
                         FieldManifestation.VOLATILE, SyntheticState.SYNTHETIC)
                     .method(named("plume$getContext").or(named("plume$setContext")))
                     .intercept(FieldAccessor.ofField(CONTEXT_FIELD))
-                : frozen.redefine(type, locator);
-            // advice class files come from the agent's loader, the types they name from the application's
-            ClassFileLocator adviceLocator = new ClassFileLocator.Compound(
-                ClassFileLocator.ForClassLoader.of(MatchingTransformer.class.getClassLoader()), locator);
-            TypePool advicePool = new TypePool.Default(new TypePool.CacheProvider.Simple(), adviceLocator,
-                TypePool.Default.ReaderMode.EXTENDED, pool);
+                : frozen.decorate(type, locator);
             StringBuilder libraries = new StringBuilder();
             for (TypeTarget target : fitting) {
-                for (AsmVisitorWrapper visitor : visitors(target, advicePool, adviceLocator)) {
+                for (AsmVisitorWrapper visitor : visitors(target, loader)) {
                     builder = builder.visit(visitor);
                 }
                 if (libraries.indexOf(target.library().name()) < 0) {
@@ -122,6 +161,9 @@ final class ByteBuddyRewriter {
                 }
             }
             byte[] rewritten = builder.make(pool).getBytes();
+            if (warmUp) {
+                return null;
+            }
             transformed.incrementAndGet();
             PlumeLog.debug("instrumented " + typeName + " (" + libraries + (addField ? ", with a context field" : "")
                 + ")");
@@ -134,22 +176,40 @@ final class ByteBuddyRewriter {
         }
     }
 
-    /** The target's advice and call replacements as ByteBuddy visitors. */
-    private static List<AsmVisitorWrapper> visitors(TypeTarget target, TypePool advicePool,
-                                                    ClassFileLocator adviceLocator) {
-        List<AsmVisitorWrapper> visitors = new ArrayList<>();
+    /**
+     * The target's advice and call replacements as ByteBuddy visitors, made once per class loader: the advice is read
+     * from the agent's class files, the types it names resolved in the application's loader (through its shared pool).
+     */
+    private List<AsmVisitorWrapper> visitors(TypeTarget target, ClassLoader loader) {
+        Map<TypeTarget, List<AsmVisitorWrapper>> known;
+        synchronized (visitors) {
+            known = loader == null ? bootstrapVisitors : visitors.computeIfAbsent(loader, l -> new IdentityHashMap<>());
+            List<AsmVisitorWrapper> made = known.get(target);
+            if (made != null) {
+                return made;
+            }
+        }
+        ClassFileLocator adviceLocator = new ClassFileLocator.Compound(
+            ClassFileLocator.ForClassLoader.of(ByteBuddyRewriter.class.getClassLoader()),
+            loader == null ? ClassFileLocator.ForClassLoader.ofBootLoader() : ClassFileLocator.ForClassLoader.of(loader));
+        TypePool advicePool = new TypePool.Default(new TypePool.CacheProvider.Simple(), adviceLocator,
+            TypePool.Default.ReaderMode.FAST, pool(loader));
+        List<AsmVisitorWrapper> made = new ArrayList<>();
         for (TypeTarget.AdviceUse use : target.adviceUses()) {
-            visitors.add(Advice.to(advicePool.describe(use.adviceClass().getName()).resolve(), adviceLocator)
+            made.add(Advice.to(advicePool.describe(use.adviceClass().getName()).resolve(), adviceLocator)
                 .on(not(isAbstract()).and(matcher(use.methods()))));
         }
         for (TypeTarget.CallReplacement replacement : target.callReplacements()) {
-            visitors.add(MemberSubstitution.relaxed()
+            made.add(MemberSubstitution.relaxed()
                 .method(named(replacement.name()).and(takesArguments(replacement.parameters()))
                     .and(isDeclaredBy(named(replacement.owner().replace('/', '.')))))
                 .replaceWith(replacement.replacement())
                 .on(named(replacement.inMethod())));
         }
-        return visitors;
+        synchronized (visitors) {
+            known.put(target, made);
+        }
+        return made;
     }
 
     /** A method selector as a ByteBuddy matcher. */

@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * ByteBuddy is not loaded until a class is a candidate. A failure leaves the class as it was and is logged.
  */
 final class MatchingTransformer implements ClassFileTransformer {
-    /** Already loaded targets are rewritten this long after start, unless a span starts sooner. */
-    static final long RETRANSFORM_DELAY_MILLIS = 1000;
+    /** At the latest this long after start, early-loaded targets are rewritten in the background. */
+    static final long BACKGROUND_DELAY_MILLIS = 10_000;
 
     private final Instrumentation instrumentation;
     private final IgnoredTypes ignored;
@@ -46,6 +46,9 @@ final class MatchingTransformer implements ClassFileTransformer {
     private final AtomicLong transformed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private volatile ByteBuddyRewriter rewriter;
+    private final List<Class<?>> loadedEarly = new ArrayList<>();
+    private volatile boolean warmUpWanted;
+    private Thread background;
 
     MatchingTransformer(Instrumentation instrumentation, List<LibraryInstrumentation> libraries, IgnoredTypes ignored) {
         this.instrumentation = instrumentation;
@@ -93,38 +96,55 @@ final class MatchingTransformer implements ClassFileTransformer {
     }
 
     /**
-     * Registers the transformer, and has the exact-name targets the JVM already loaded (the agent's own runtime loads
-     * {@code ThreadPoolExecutor}, through Agrona's process id) rewritten in the background: off start-up, once the
-     * application starts its first span or after {@value #RETRANSFORM_DELAY_MILLIS} ms, so a program that exits
-     * sooner pays nothing for classes it never used.
+     * Registers the transformer. Exact-name targets the JVM already loaded (the agent's own runtime loads
+     * {@code ThreadPoolExecutor}, through Agrona's process id) are rewritten later, in the background (see
+     * {@link #background}), so a program that never uses an instrumented library pays nothing for them.
      */
     void install() {
         instrumentation.addTransformer(this, true);
-        List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
             if (byName.containsKey(type.getName().replace('.', '/')) && instrumentation.isModifiableClass(type)) {
-                loaded.add(type);
+                loadedEarly.add(type);
             }
         }
-        if (loaded.isEmpty()) {
-            return;
+        if (!loadedEarly.isEmpty()) {
+            startBackground();
         }
-        Thread retransformer = new Thread(() -> retransformLater(loaded), "plume-retransform");
-        retransformer.setDaemon(true);
-        retransformer.setContextClassLoader(MatchingTransformer.class.getClassLoader());
-        retransformer.start();
     }
 
-    private void retransformLater(List<Class<?>> loaded) {
-        long deadline = System.nanoTime() + RETRANSFORM_DELAY_MILLIS * 1_000_000;
+    /** A class loader that can see a watched library appeared: instrumentation work is near, warm up for it now. */
+    private void libraryAppeared() {
+        if (!warmUpWanted) {
+            warmUpWanted = true;
+            startBackground();
+        }
+    }
+
+    private synchronized void startBackground() {
+        if (background == null) {
+            background = new Thread(this::background, "plume-instrument");
+            background.setDaemon(true);
+            background.setContextClassLoader(MatchingTransformer.class.getClassLoader());
+            background.start();
+        }
+    }
+
+    /**
+     * The background thread: once there is reason to (a library that will be instrumented appeared, a span started,
+     * ByteBuddy was needed anyway, or {@value #BACKGROUND_DELAY_MILLIS} ms passed), it warms ByteBuddy up on an agent
+     * class, so the first real rewrite on an application thread is quick, and then rewrites the early-loaded targets.
+     */
+    private void background() {
+        long deadline = System.nanoTime() + BACKGROUND_DELAY_MILLIS * 1_000_000;
         try {
-            while (!Tracer.anySpanStarted() && System.nanoTime() < deadline) {
+            while (!warmUpWanted && rewriter == null && !Tracer.anySpanStarted() && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
         } catch (InterruptedException e) {
             return;
         }
-        retransform(loaded);
+        rewriter().warmUp();
+        retransform(loadedEarly);
     }
 
     /** Rewrites classes that were loaded before the transformer (an attach, or the JVM's own early classes). */
@@ -181,16 +201,24 @@ final class MatchingTransformer implements ClassFileTransformer {
         if (visible == 0) {
             return candidates;
         }
+        if (!warmUpWanted) {
+            libraryAppeared();
+        }
         ClassFileSummary summary = null;
         long subtypeInterest = 0;
         for (int i = 0; i < subtypeTargets.size(); i++) {
-            subtypeInterest |= targetBits[i] & visible;
+            if ((targetBits[i] & visible) == 0) {
+                continue;
+            }
+            if (summary == null) {
+                summary = ClassFileSummary.of(classFile);
+            }
+            // only a class declaring a method the target advises can be changed by it: most classes stop here
+            if (subtypeTargets.get(i).mayApplyTo(summary)) {
+                subtypeInterest |= targetBits[i];
+            }
         }
-        long matched = 0;
-        if (subtypeInterest != 0) {
-            summary = ClassFileSummary.of(classFile);
-            matched = supertypes.supertypesOf(loader, summary, subtypeInterest);
-        }
+        long matched = subtypeInterest == 0 ? 0 : supertypes.supertypesOf(loader, summary, subtypeInterest);
         for (int i = 0; i < subtypeTargets.size(); i++) {
             if ((targetBits[i] & matched) != 0) {
                 candidates = add(candidates, subtypeTargets.get(i));
@@ -225,6 +253,10 @@ final class MatchingTransformer implements ClassFileTransformer {
     /** Stage 6, in a class of its own so that ByteBuddy is loaded only when a first class reaches it. */
     private byte[] rewrite(Module module, ClassLoader loader, String internalName, Class<?> classBeingRedefined,
                            byte[] classFile, List<TypeTarget> candidates) {
+        return rewriter().rewrite(module, loader, internalName, classBeingRedefined, classFile, candidates);
+    }
+
+    private ByteBuddyRewriter rewriter() {
         ByteBuddyRewriter instance = rewriter;
         if (instance == null) {
             synchronized (this) {
@@ -235,7 +267,7 @@ final class MatchingTransformer implements ClassFileTransformer {
                 }
             }
         }
-        return instance.rewrite(module, loader, internalName, classBeingRedefined, classFile, candidates);
+        return instance;
     }
 
     long transformedCount() {

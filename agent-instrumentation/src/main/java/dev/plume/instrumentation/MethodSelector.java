@@ -1,5 +1,7 @@
 package dev.plume.instrumentation;
 
+import dev.plume.instrumentation.matching.ClassFileSummary;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,6 +20,8 @@ public final class MethodSelector {
     final String[] parameterTypes;
     final Visibility visibility;
     final List<MethodSelector> alternatives;
+    /** The start of the descriptor the parameter types give, such as {@code (Ljakarta/servlet/ServletRequest;}. */
+    private final String descriptorPrefix;
 
     private MethodSelector(String name, int parameterCount, String[] parameterTypes, Visibility visibility,
                            List<MethodSelector> alternatives) {
@@ -26,6 +30,11 @@ public final class MethodSelector {
         this.parameterTypes = parameterTypes;
         this.visibility = visibility;
         this.alternatives = alternatives;
+        StringBuilder prefix = new StringBuilder("(");
+        for (String type : parameterTypes) {
+            prefix.append('L').append(type.replace('.', '/')).append(';');
+        }
+        this.descriptorPrefix = prefix.toString();
     }
 
     /** Methods with this name, any parameters. */
@@ -61,6 +70,22 @@ public final class MethodSelector {
         List<MethodSelector> all = new ArrayList<>(alternatives);
         all.add(other);
         return new MethodSelector(name, parameterCount, parameterTypes, visibility, List.copyOf(all));
+    }
+
+    /**
+     * Whether the class file declares a concrete method this selects (visibility aside): read in place, before any
+     * supertype is resolved, since advice applies only to the methods a class declares.
+     */
+    boolean declaredIn(ClassFileSummary summary) {
+        if (summary.declaresMethod(constructorsOnly() ? "<init>" : name, descriptorPrefix, parameterCount)) {
+            return true;
+        }
+        for (MethodSelector alternative : alternatives) {
+            if (alternative.declaredIn(summary)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether this selects constructors rather than named methods. */

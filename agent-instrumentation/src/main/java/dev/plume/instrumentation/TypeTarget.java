@@ -1,5 +1,7 @@
 package dev.plume.instrumentation;
 
+import dev.plume.instrumentation.matching.ClassFileSummary;
+
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -113,6 +115,28 @@ public final class TypeTarget {
 
     List<CallReplacement> callReplacements() {
         return replacements;
+    }
+
+    /**
+     * Whether rewriting this class file could change anything: it declares a method the advice or a call replacement
+     * selects, or it is to get the context field. Decided in place, so classes that cannot be affected skip the costly
+     * stages (supertypes read through the loader, ByteBuddy).
+     */
+    public boolean mayApplyTo(ClassFileSummary summary) {
+        if (carriesContext) {
+            return true;
+        }
+        for (AdviceUse use : advice) {
+            if (use.methods().declaredIn(summary)) {
+                return true;
+            }
+        }
+        for (CallReplacement replacement : replacements) {
+            if (summary.declaresMethod(replacement.inMethod(), "(", -1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The advice classes, whose references decide whether the target fits a class loader. */

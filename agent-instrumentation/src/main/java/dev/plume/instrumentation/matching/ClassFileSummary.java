@@ -11,9 +11,10 @@ import java.nio.charset.StandardCharsets;
 public final class ClassFileSummary {
     private static final int MAGIC = 0xCAFEBABE;
     private static final int ACC_INTERFACE = 0x0200;
+    private static final int ACC_ABSTRACT = 0x0400;
     private static final String[] NONE = new String[0];
     /** What an unreadable class file summarizes to: nothing to match. */
-    public static final ClassFileSummary MALFORMED = new ClassFileSummary(null, null, NONE, false, null, null);
+    public static final ClassFileSummary MALFORMED = new ClassFileSummary(null, null, NONE, false, null, null, null, 0);
 
     private final String name;
     private final String superName;
@@ -21,15 +22,20 @@ public final class ClassFileSummary {
     private final boolean isInterface;
     private final byte[] bytes;
     private final int[] utf8Offsets;
+    private final int[] poolOffsets;
+    /** Where the fields table starts (after the interfaces). */
+    private final int fieldsOffset;
 
     private ClassFileSummary(String name, String superName, String[] interfaces, boolean isInterface, byte[] bytes,
-                             int[] utf8Offsets) {
+                             int[] utf8Offsets, int[] poolOffsets, int fieldsOffset) {
         this.name = name;
         this.superName = superName;
         this.interfaces = interfaces;
         this.isInterface = isInterface;
         this.bytes = bytes;
         this.utf8Offsets = utf8Offsets;
+        this.poolOffsets = poolOffsets;
+        this.fieldsOffset = fieldsOffset;
     }
 
     /** Reads the header of a class file; never throws. The bytes are kept (not copied) for {@link #contains}. */
@@ -68,7 +74,8 @@ public final class ClassFileSummary {
             for (int i = 0; i < interfaceCount; i++) {
                 interfaces[i] = className(b, offsets, u2(b, index + 8 + 2 * i));
             }
-            return new ClassFileSummary(name, superName, interfaces, (access & ACC_INTERFACE) != 0, b, utf8);
+            return new ClassFileSummary(name, superName, interfaces, (access & ACC_INTERFACE) != 0, b, utf8, offsets,
+                index + 8 + 2 * interfaceCount);
         } catch (RuntimeException e) {
             return MALFORMED; // truncated or hostile bytes: the JVM will reject them, matching just says no
         }
@@ -112,6 +119,89 @@ public final class ClassFileSummary {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether the class declares a concrete (non-abstract) method {@code name} whose descriptor starts with
+     * {@code descriptorPrefix} (such as {@code (Ljakarta/servlet/ServletRequest;}) and has {@code parameters}
+     * parameters ({@code -1}: any). Read from the methods table in place; a subtype target's advice can only apply to a
+     * class that declares such a method, so the others need no supertype resolution at all.
+     */
+    public boolean declaresMethod(String name, String descriptorPrefix, int parameters) {
+        if (bytes == null) {
+            return false;
+        }
+        try {
+            int index = skipMembers(fieldsOffset);
+            int count = u2(bytes, index);
+            index += 2;
+            for (int i = 0; i < count; i++) {
+                int access = u2(bytes, index);
+                int nameOffset = poolOffsets[u2(bytes, index + 2)];
+                int descriptorOffset = poolOffsets[u2(bytes, index + 4)];
+                if ((access & ACC_ABSTRACT) == 0 && equalsUtf8(nameOffset, name)
+                    && startsWithUtf8(descriptorOffset, descriptorPrefix)
+                    && (parameters < 0 || parameterCount(descriptorOffset) == parameters)) {
+                    return true;
+                }
+                index = skipAttributes(index + 6);
+            }
+            return false;
+        } catch (RuntimeException e) {
+            return true; // unreadable here: let the precise stages decide
+        }
+    }
+
+    private int skipMembers(int index) {
+        int count = u2(bytes, index);
+        index += 2;
+        for (int i = 0; i < count; i++) {
+            index = skipAttributes(index + 6);
+        }
+        return index;
+    }
+
+    private int skipAttributes(int index) {
+        int count = u2(bytes, index);
+        index += 2;
+        for (int i = 0; i < count; i++) {
+            index += 6 + u4(bytes, index + 2);
+        }
+        return index;
+    }
+
+    private boolean equalsUtf8(int offset, String text) {
+        return u2(bytes, offset + 1) == text.length() && startsWithUtf8(offset, text);
+    }
+
+    private boolean startsWithUtf8(int offset, String prefix) {
+        int length = u2(bytes, offset + 1);
+        if (length < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (bytes[offset + 3 + i] != (byte) prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int parameterCount(int descriptorOffset) {
+        int end = descriptorOffset + 3 + u2(bytes, descriptorOffset + 1);
+        int count = 0;
+        for (int i = descriptorOffset + 4; i < end && bytes[i] != ')'; i++) {
+            byte c = bytes[i];
+            if (c == 'L') {
+                while (bytes[i] != ';') {
+                    i++;
+                }
+            } else if (c == '[') {
+                continue;
+            }
+            count++;
+        }
+        return count;
     }
 
     private static int next(byte[] b, int index, int tag) {
