@@ -3,7 +3,10 @@ package dev.plume.bootstrap;
 import java.io.PrintStream;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The agent's own tiny logger: one line per message on stderr, prefixed with {@code plume}, rate-limited per key. */
+/**
+ * The agent's own tiny logger: one line per message on stderr, prefixed with {@code plume}, rate-limited per key, and
+ * redacted ({@link Redaction}).
+ */
 public final class PlumeLog {
     private static final long RATE_LIMIT_NANOS = 60_000_000_000L;
     private static final ConcurrentHashMap<String, long[]> LAST_BY_KEY = new ConcurrentHashMap<>();
@@ -64,7 +67,11 @@ public final class PlumeLog {
         out = stream;
     }
 
+    /**
+     * Every line passes the one redaction rule on its way out: a URL's user information, query values and credentials
+     * in an {@code Authorization}-style value never reach stderr, whoever built the message.
+     */
     private static void print(String level, String message) {
-        out.println("plume " + level + " " + message);
+        out.println("plume " + level + " " + Redaction.text(message));
     }
 }

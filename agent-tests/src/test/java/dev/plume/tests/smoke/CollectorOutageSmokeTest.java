@@ -111,7 +111,10 @@ class CollectorOutageSmokeTest {
                 Thread.sleep(50);
             }
             long spanCount = 3L * stayingRequests + exitingRequests;
-            assertTrue(batchFiles(spool) > 0, "the memory queue overflowed to disk during the outage");
+            long spooledFiles = batchFiles(spool);
+            assertTrue(spooledFiles > 0, "the memory queue overflowed to disk during the outage");
+            System.out.printf("[outage] %d s: %d spans recorded (%d by the process that exited), %d batch files on"
+                + " disk when the collector came back%n", outageSeconds, spanCount, exitingRequests, spooledFiles);
             try (OtlpTestServer collector = new OtlpTestServer(port)) {
                 try {
                     awaitSpanIds("after the outage", spanCount, () -> acceptedHttp(collector));
