@@ -1,7 +1,6 @@
 package dev.plume.instrumentation;
 
 import dev.plume.bootstrap.PlumeLog;
-import dev.plume.bootstrap.context.ContextCarrier;
 import dev.plume.instrumentation.matching.AdviceReferences;
 import dev.plume.instrumentation.warmup.WarmUpAdvice;
 import dev.plume.instrumentation.warmup.WarmUpSubject;
@@ -10,16 +9,11 @@ import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.MemberSubstitution;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.modifier.FieldManifestation;
-import net.bytebuddy.description.modifier.Ownership;
-import net.bytebuddy.description.modifier.SyntheticState;
-import net.bytebuddy.description.modifier.Visibility;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.scaffold.InstrumentedType;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.implementation.FieldAccessor;
 import net.bytebuddy.implementation.Implementation;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.pool.TypePool;
@@ -46,11 +40,10 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  * The last stage of {@link MatchingTransformer}, for real candidates only: checks that each target's advice fits the
  * library version in the class's loader (once per loader and target), then rewrites the class with every fitting
  * target's visitors chained, adding the context field on a first load when a target asks for it. Classes are described
- * through type pools (one per loader, shared), nothing is loaded.
+ * through type pools (one per loader, shared), nothing is loaded. Every rewrite is a decoration: advice, call
+ * replacements, and the context field added at the class-file level ({@link ContextFieldVisitor}).
  */
 final class ByteBuddyRewriter {
-    private static final String CONTEXT_FIELD = "plume$context";
-
     private final Instrumentation instrumentation;
     private final AtomicLong transformed;
     private final AtomicLong failed;
@@ -63,16 +56,11 @@ final class ByteBuddyRewriter {
     private final Map<TypeTarget, List<AsmVisitorWrapper>> bootstrapVisitors = new IdentityHashMap<>();
     private final TypePool bootstrapPool = new TypePool.Default.WithLazyResolution(new TypePool.CacheProvider.Simple(),
         ClassFileLocator.ForClassLoader.ofBootLoader(), TypePool.Default.ReaderMode.FAST);
-    /** Frozen types and a disabled implementation context: advice is inlined, nothing is added to the class. */
+    /** Frozen types and a disabled implementation context: ByteBuddy adds nothing; visitors do, at the ASM level. */
     private final ByteBuddy frozen = new ByteBuddy()
         .with(TypeValidation.DISABLED)
         .with(InstrumentedType.Factory.Default.FROZEN)
         .with(Implementation.Context.Disabled.Factory.INSTANCE);
-    /** For a class's first load only: a field and two accessors may be added (a retransform cannot change shape). */
-    private final ByteBuddy shaping = new ByteBuddy()
-        .with(TypeValidation.DISABLED)
-        .with(Implementation.Context.Disabled.Factory.INSTANCE);
-
     ByteBuddyRewriter(Instrumentation instrumentation, AtomicLong transformed, AtomicLong failed) {
         this.instrumentation = instrumentation;
         this.transformed = transformed;
@@ -143,14 +131,10 @@ final class ByteBuddyRewriter {
             TypeDescription type = pool.describe(typeName).resolve();
             boolean addField = classBeingRedefined == null && !type.isInterface()
                 && fitting.stream().anyMatch(TypeTarget::carriesContextField);
-            DynamicType.Builder<?> builder = addField
-                ? shaping.redefine(type, locator)
-                    .implement(ContextCarrier.class)
-                    .defineField(CONTEXT_FIELD, Object.class, Visibility.PRIVATE, Ownership.MEMBER,
-                        FieldManifestation.VOLATILE, SyntheticState.SYNTHETIC)
-                    .method(named("plume$getContext").or(named("plume$setContext")))
-                    .intercept(FieldAccessor.ofField(CONTEXT_FIELD))
-                : frozen.decorate(type, locator);
+            DynamicType.Builder<?> builder = frozen.decorate(type, locator);
+            if (addField) {
+                builder = builder.visit(ContextFieldVisitor.INSTANCE);
+            }
             StringBuilder libraries = new StringBuilder();
             for (TypeTarget target : fitting) {
                 for (AsmVisitorWrapper visitor : visitors(target, loader)) {
