@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Plume's benchmarks, one command each (see BENCHMARKS.md):
 #
-#   agent-tests/run-benchmarks.sh            side by side: no agent, Plume, OpenTelemetry Java agent (~12 min)
-#   agent-tests/run-benchmarks.sh --quick    the same, a few seconds per measurement (~1 min; checks it all runs)
+#   agent-tests/run-benchmarks.sh            side by side: no agent, Plume, OpenTelemetry Java agent (~12 min,
+#                                            ~17 with the Spring app: estimated, not yet timed)
+#   agent-tests/run-benchmarks.sh --quick    the same, a few seconds per measurement (~2.5 min; checks it all runs)
 #   agent-tests/run-benchmarks.sh --jmh      JMH micro-benchmarks with the GC profiler (~4 min)
 #   agent-tests/run-benchmarks.sh --exit-times   exit time of a short traced program per kind of backend (~3 min)
 #
@@ -54,7 +55,8 @@ for entry in "${entries[@]}"; do
   fi
 done
 cp agent-dist/target/plume-agent.jar "$bench/opentelemetry-javaagent.jar" \
-   smoke-apps/http-app/target/http-app.jar smoke-apps/hello-app/target/hello-app.jar "$run/"
+   smoke-apps/http-app/target/http-app.jar smoke-apps/hello-app/target/hello-app.jar \
+   smoke-apps/spring-boot3-tomcat-app/target/spring-boot3-tomcat-app.jar "$run/"
 
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 # What was measured: the commit and whether the tree had uncommitted changes (read-only git commands).
@@ -73,4 +75,5 @@ if [[ $mode == jmh ]]; then
 fi
 exec "$java" -cp "$classpath" dev.plume.tests.bench.SideBySide \
   --plume-agent "$run/plume-agent.jar" --otel-agent "$run/opentelemetry-javaagent.jar" \
-  --http-app "$run/http-app.jar" --hello-app "$run/hello-app.jar" --build-info "$run/build-info.txt" --out "$bench" ${args[@]+"${args[@]}"}
+  --http-app "$run/http-app.jar" --hello-app "$run/hello-app.jar" --spring-app "$run/spring-boot3-tomcat-app.jar" \
+  --build-info "$run/build-info.txt" --out "$bench" ${args[@]+"${args[@]}"}

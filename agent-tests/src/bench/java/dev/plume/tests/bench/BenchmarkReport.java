@@ -112,6 +112,8 @@ final class BenchmarkReport {
                 + " (after the /chain load, heap fixed and pre-touched).");
         line("");
 
+        spring();
+
         if (samples.containsKey("plume") && values("plume", "pipeline_spans_per_s") != null) {
             List<Double> pipeline = values("plume", "pipeline_spans_per_s");
             line("### Pipeline ceiling (Plume, no application)");
@@ -127,6 +129,70 @@ final class BenchmarkReport {
 
         goals();
         return text.toString();
+    }
+
+    /** The Spring Boot app's start-up and load figures; absent when the run was not given the app. */
+    private void spring() {
+        if (values("none", "spring_start_ms") == null && values("none", "spring_owners_rps") == null) {
+            return;
+        }
+        line("### Spring Boot 3 on Tomcat (spring-boot3-tomcat-app, medians)");
+        line("");
+        line("Start-up is the time from launching the JVM to the first 200 answer of `GET /hello` ("
+                + count("none", "spring_start_ms") + " starts per configuration, interleaved, default heap), and the"
+                + " resident memory right after that answer. *Added (%)* is the added time as a share of the start-up"
+                + " with no agent.");
+        line("");
+        line("| configuration | first answer (ms) | × no agent | added (ms) | added (%) | RSS at first answer (MB) | added |");
+        line("|---|---:|---:|---:|---:|---:|---:|");
+        double start0 = median("none", "spring_start_ms");
+        double startRss0 = median("none", "spring_start_rss_mb");
+        for (String config : agents.keySet()) {
+            double start = median(config, "spring_start_ms");
+            double rss = median(config, "spring_start_rss_mb");
+            line("| " + LABELS.get(config) + " | " + fmt("%,.0f", start) + " | " + fmt("%.2f", start / start0)
+                    + " | " + signed(start - start0) + " | " + signedPercent(start - start0, start0) + " | "
+                    + fmt("%,.0f", rss) + " | " + signed(rss - startRss0) + " |");
+        }
+        line("");
+        if (agents.containsKey("plume")) {
+            double plumeAdded = median("plume", "spring_start_ms") - start0;
+            String sentence = "Plume adds " + fmt("%,.0f", plumeAdded) + " ms = "
+                    + fmt("%.0f", 100 * plumeAdded / start0) + " % of start-up";
+            if (agents.containsKey("otel")) {
+                double otelAdded = median("otel", "spring_start_ms") - start0;
+                sentence += "; OpenTelemetry adds " + fmt("%,.0f", otelAdded) + " ms; Plume/OTel = "
+                        + fmt("%.2f", plumeAdded / otelAdded);
+            }
+            line(sentence + ".");
+            line("");
+        }
+
+        line("Load: `GET " + SideBySide.SPRING_ENDPOINT + "` (a route with a path variable, one SERVER span a request), "
+                + settings.helloConnections() + " connections, " + fmt("%.0f", settings.warmupSeconds())
+                + " s warm-up + " + fmt("%.0f", settings.seconds()) + " s measured, " + settings.rounds()
+                + " round(s), heap " + settings.heapMegabytes() + " MB fixed and pre-touched. × no agent is paired by"
+                + " round, as above; errors are summed over rounds. No allocation per request: the app has no"
+                + " `/debug/allocated`.");
+        line("");
+        line("| configuration | requests/s | × no agent | p50 (µs) | p99 (µs) | errors | spans received / expected"
+                + " | RSS after load (MB) | added |");
+        line("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        double loadRss0 = median("none", "spring_rss_mb");
+        for (String config : agents.keySet()) {
+            double expected = SideBySide.sum(values(config, "spring_owners_spans_expected"));
+            double received = SideBySide.sum(values(config, "spring_owners_spans_received"));
+            double rss = median(config, "spring_rss_mb");
+            line("| " + LABELS.get(config) + " | " + fmt("%,.0f", median(config, "spring_owners_rps")) + " | "
+                    + fmt("%.2f", pairedRatio(config, "spring_owners_rps")) + " | "
+                    + fmt("%,.0f", median(config, "spring_owners_p50_us")) + " | "
+                    + fmt("%,.0f", median(config, "spring_owners_p99_us")) + " | "
+                    + fmt("%,.0f", SideBySide.sum(values(config, "spring_owners_errors"))) + " | "
+                    + (config.equals("none") ? "—" : fmt("%,.0f", received) + " / " + fmt("%,.0f", expected)
+                    + " (" + fmt("%.1f", 100 * received / expected) + "%)") + " | "
+                    + fmt("%,.0f", rss) + " | " + signed(rss - loadRss0) + " |");
+        }
+        line("");
     }
 
     private void goals() {
@@ -223,6 +289,12 @@ final class BenchmarkReport {
 
     private static String signed(double value) {
         return Double.isNaN(value) ? "—" : fmt("%+,.0f", value);
+    }
+
+    /** {@code added} as a signed percentage of {@code base}. */
+    private static String signedPercent(double added, double base) {
+        double percent = 100 * added / base;
+        return Double.isNaN(percent) ? "—" : fmt("%+,.0f", percent) + " %";
     }
 
     private static String fmt(String format, Object value) {

@@ -12,10 +12,11 @@ import java.util.concurrent.TimeUnit;
  * connection, one after the other, for a warm-up and then a measured window. Prints one line
  * {@code RESULT key=value ...}: requests and errors in the window, requests/s, latency p50/p99 (µs), all requests
  * sent, and the bytes the application's threads allocated during the window (read from the app's
- * {@code /debug/allocated} just before and after it).
+ * {@code /debug/allocated} just before and after it). An app without that path is run with {@code --no-allocation}:
+ * it is not read, and the line has no allocation figures (nor has it when a read does not answer 200).
  *
  * <p>Arguments: {@code --port P --path /hello [--host 127.0.0.1] [--connections 4] [--warmup-seconds 5]
- * [--seconds 10]}.
+ * [--seconds 10] [--no-allocation]}.
  */
 public final class LoadGenerator {
 
@@ -33,11 +34,13 @@ public final class LoadGenerator {
         int connections = Integer.parseInt(arguments.get("--connections", "4"));
         double warmupSeconds = Double.parseDouble(arguments.get("--warmup-seconds", "5"));
         double seconds = Double.parseDouble(arguments.get("--seconds", "10"));
-        System.out.println(new LoadGenerator().run(host, port, path, connections, warmupSeconds, seconds));
+        boolean allocation = !arguments.flag("--no-allocation");
+        System.out.println(new LoadGenerator().run(host, port, path, connections, warmupSeconds, seconds,
+                allocation));
     }
 
-    String run(String host, int port, String path, int connections, double warmupSeconds, double seconds)
-            throws Exception {
+    String run(String host, int port, String path, int connections, double warmupSeconds, double seconds,
+               boolean allocation) throws Exception {
         byte[] request = HttpConnection.getRequest(host, port, path);
         Worker[] workers = new Worker[connections];
         for (int i = 0; i < connections; i++) {
@@ -45,7 +48,7 @@ public final class LoadGenerator {
             workers[i].thread.start();
         }
         sleepSeconds(warmupSeconds);
-        long[] allocatedBefore = allocated(host, port);
+        long[] allocatedBefore = allocation ? allocated(host, port) : null;
         long windowStart = System.nanoTime();
         phase = PHASE_MEASURE;
         sleepSeconds(seconds);
@@ -54,7 +57,7 @@ public final class LoadGenerator {
         for (Worker worker : workers) {
             worker.thread.join();
         }
-        long[] allocatedAfter = allocated(host, port);
+        long[] allocatedAfter = allocatedBefore != null ? allocated(host, port) : null;
 
         long measured = 0;
         long errors = 0;
@@ -74,12 +77,16 @@ public final class LoadGenerator {
         }
         Arrays.sort(latencies);
         double windowSeconds = windowNanos / 1e9;
-        return String.format(Locale.ROOT,
-                "RESULT requests=%d errors=%d seconds=%.3f rps=%.1f p50_us=%.1f p99_us=%.1f sent=%d"
-                        + " app_allocated=%d total_allocated=%d",
+        String result = String.format(Locale.ROOT,
+                "RESULT requests=%d errors=%d seconds=%.3f rps=%.1f p50_us=%.1f p99_us=%.1f sent=%d",
                 measured, errors, windowSeconds, measured / windowSeconds,
-                percentile(latencies, 0.50) / 1e3, percentile(latencies, 0.99) / 1e3, sent,
-                allocatedAfter[0] - allocatedBefore[0], allocatedAfter[1] - allocatedBefore[1]);
+                percentile(latencies, 0.50) / 1e3, percentile(latencies, 0.99) / 1e3, sent);
+        // Left out rather than written as 0 when not measured: a reader of the line must not take it for a figure.
+        if (allocatedBefore != null && allocatedAfter != null) {
+            result += String.format(Locale.ROOT, " app_allocated=%d total_allocated=%d",
+                    allocatedAfter[0] - allocatedBefore[0], allocatedAfter[1] - allocatedBefore[1]);
+        }
+        return result;
     }
 
     private static double percentile(long[] sorted, double quantile) {
@@ -90,13 +97,16 @@ public final class LoadGenerator {
         return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
     }
 
-    /** The app's {@code /debug/allocated}: bytes allocated by its request threads, and by all its threads. */
+    /**
+     * The app's {@code /debug/allocated}: bytes allocated by its request threads, and by all its threads; null when
+     * it does not answer 200.
+     */
     private static long[] allocated(String host, int port) throws IOException {
         try (HttpConnection connection = new HttpConnection(host, port, 10_000)) {
             StringBuilder body = new StringBuilder();
             int status = connection.exchange(HttpConnection.getRequest(host, port, "/debug/allocated"), body);
             if (status != 200) {
-                return new long[] {-1, -1};
+                return null;
             }
             long[] values = new long[2];
             for (String line : body.toString().split("\n")) {

@@ -27,15 +27,20 @@ import java.util.concurrent.TimeUnit;
  * JVM that decodes what it gets. Measures start-up (hello-app wall time, http-app time to first answer), throughput
  * and latency under a closed-loop load from a load generator in its own JVM, allocation per request on the
  * application's threads, resident memory after load, the agents' jar sizes, and the Plume pipeline's ceiling.
- * Prints a Markdown report with medians and ratios and writes it next to the raw figures.
+ * Given {@code --spring-app}, also the Spring Boot app's start-up (time to first answer, resident memory then) and its
+ * throughput and latency on a route with a path variable. Prints a Markdown report with medians and ratios and writes
+ * it next to the raw figures.
  *
- * <p>Arguments: {@code --plume-agent JAR --otel-agent JAR --http-app JAR --hello-app JAR --out DIR [--quick]
- * [--rounds N] [--configs none,plume,otel] [--build-info FILE]}. Run through {@code agent-tests/run-benchmarks.sh}.
+ * <p>Arguments: {@code --plume-agent JAR --otel-agent JAR --http-app JAR --hello-app JAR --out DIR
+ * [--spring-app JAR] [--quick] [--rounds N] [--configs none,plume,otel] [--build-info FILE]}. Run through
+ * {@code agent-tests/run-benchmarks.sh}.
  */
 public final class SideBySide {
 
     private static final String HOST = "127.0.0.1";
     private static final List<String> ENDPOINTS = List.of("/hello", "/chain");
+    /** The Spring app's load route: a path variable, so the span is named after the route's template. */
+    static final String SPRING_ENDPOINT = "/owners/7";
 
     private final Settings settings;
     private final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -43,6 +48,8 @@ public final class SideBySide {
     private final Map<String, Path> agents = new LinkedHashMap<>();
     private final Path httpApp;
     private final Path helloApp;
+    /** spring-boot3-tomcat-app, or null: its measurements are skipped. */
+    private final Path springApp;
     private final Path out;
     private final Path logs;
     /** config → metric → one value per sample. */
@@ -51,11 +58,13 @@ public final class SideBySide {
     private String receiverEndpoint;
     private String buildInfo = "not given";
 
-    private SideBySide(Settings settings, Map<String, Path> agents, Path httpApp, Path helloApp, Path out) {
+    private SideBySide(Settings settings, Map<String, Path> agents, Path httpApp, Path helloApp, Path springApp,
+                       Path out) {
         this.settings = settings;
         this.agents.putAll(agents);
         this.httpApp = httpApp;
         this.helloApp = helloApp;
+        this.springApp = springApp;
         this.out = out;
         this.logs = out.resolve("logs");
     }
@@ -75,8 +84,10 @@ public final class SideBySide {
         if (!agents.containsKey("none")) {
             throw new IllegalArgumentException("--configs must include none: every figure is compared with it");
         }
+        String springApp = arguments.get("--spring-app", null);
         SideBySide bench = new SideBySide(settings, agents, existing(arguments.require("--http-app")),
-                existing(arguments.require("--hello-app")), Path.of(arguments.require("--out")));
+                existing(arguments.require("--hello-app")), springApp == null ? null : existing(springApp),
+                Path.of(arguments.require("--out")));
         String buildInfo = arguments.get("--build-info", null);
         if (buildInfo != null && Files.isRegularFile(Path.of(buildInfo))) {
             bench.buildInfo = Files.readString(Path.of(buildInfo)).trim();
@@ -104,6 +115,11 @@ public final class SideBySide {
                 for (String config : rotated(round)) {
                     loadRound(config, round);
                 }
+                if (springApp != null) {
+                    for (String config : rotated(round)) {
+                        springLoadRound(config, round);
+                    }
+                }
             }
             for (int run = 0; run < settings.helloRuns; run++) {
                 for (String config : rotated(run)) {
@@ -113,6 +129,11 @@ public final class SideBySide {
             for (int run = 0; run < settings.extraHttpStarts; run++) {
                 for (String config : rotated(run)) {
                     httpStartupOnly(config, run);
+                }
+            }
+            for (int run = 0; springApp != null && run < settings.springStarts; run++) {
+                for (String config : rotated(run)) {
+                    springStartup(config, run);
                 }
             }
         } finally {
@@ -155,34 +176,9 @@ public final class SideBySide {
             awaitFirstAnswer(app, port, launched, log);
             awaitExportSettled();
             for (String endpoint : ENDPOINTS) {
-                int connections = endpoint.equals("/chain") ? settings.chainConnections : settings.helloConnections;
-                long spansBefore = receiverStats()[1];
-                Map<String, String> result = runJava(List.of("-Xmx256m", "-XX:+UseSerialGC"), LoadGenerator.class,
-                        "--port", String.valueOf(port), "--path", endpoint,
-                        "--connections", String.valueOf(connections),
-                        "--warmup-seconds", String.valueOf(settings.warmupSeconds),
-                        "--seconds", String.valueOf(settings.seconds));
-                awaitExportSettled();
-                long spansReceived = receiverStats()[1] - spansBefore;
-                String key = endpoint.substring(1);
-                double requests = number(result, "requests");
-                long sent = (long) number(result, "sent");
-                int spansPerRequest = endpoint.equals("/chain") ? 3 : 1;
-                // two extra server spans: the load generator's reads of /debug/allocated
-                long expected = config.equals("none") ? 0 : sent * spansPerRequest + 2;
-                record(config, key + "_rps", number(result, "rps"));
-                record(config, key + "_p50_us", number(result, "p50_us"));
-                record(config, key + "_p99_us", number(result, "p99_us"));
-                record(config, key + "_errors", number(result, "errors"));
-                record(config, key + "_app_bytes_per_request", number(result, "app_allocated") / requests);
-                record(config, key + "_total_bytes_per_request", number(result, "total_allocated") / requests);
-                record(config, key + "_spans_expected", expected);
-                record(config, key + "_spans_received", spansReceived);
-                progress(String.format(Locale.ROOT, "round %d %-5s %-6s %8.0f req/s  p50 %7.0f µs  p99 %7.0f µs"
-                                + "  app %6.0f B/req  spans %d/%d  errors %.0f", round + 1, config, endpoint,
-                        number(result, "rps"), number(result, "p50_us"), number(result, "p99_us"),
-                        number(result, "app_allocated") / requests, spansReceived, expected,
-                        number(result, "errors")));
+                boolean chain = endpoint.equals("/chain");
+                load(config, round, port, endpoint, endpoint.substring(1),
+                        chain ? settings.chainConnections : settings.helloConnections, chain ? 3 : 1, true);
             }
             record(config, "rss_mb", rssKiB(app.pid()) / 1024.0);
             progress(String.format(Locale.ROOT, "round %d %-5s RSS %.0f MB", round + 1, config,
@@ -190,6 +186,68 @@ public final class SideBySide {
         } finally {
             stop(app);
         }
+    }
+
+    /** spring-boot3-tomcat-app under the same load settings as http-app, on its route with a path variable. */
+    private void springLoadRound(String config, int round) throws Exception {
+        int port = freePort();
+        Path log = logs.resolve("spring-app-" + config + "-round" + round + ".log");
+        long launched = System.nanoTime();
+        // Heap fixed and pre-touched, as in the http-app rounds, so resident memory after load is what the agent adds.
+        Process app = start(appCommand(config, springApp, "bench-spring-app", "-Dapp.port=" + port,
+                "-Xms" + settings.heapMegabytes + "m", "-Xmx" + settings.heapMegabytes + "m", "-XX:+AlwaysPreTouch"), log);
+        try {
+            awaitFirstAnswer(app, port, launched, log);
+            awaitExportSettled();
+            // The app has no /debug/allocated, so no allocation is measured (nor made up as 0) for it.
+            load(config, round, port, SPRING_ENDPOINT, "spring_owners", settings.helloConnections, 1, false);
+            double rss = rssKiB(app.pid()) / 1024.0;
+            record(config, "spring_rss_mb", rss);
+            progress(String.format(Locale.ROOT, "round %d %-5s spring-app RSS %.0f MB", round + 1, config, rss));
+        } finally {
+            stop(app);
+        }
+    }
+
+    /**
+     * One load generator run on an app that already answers, recorded as {@code key_rps}, {@code key_p50_us} and so
+     * on. With {@code allocation}, the app serves {@code /debug/allocated} and bytes per request are recorded too.
+     */
+    private void load(String config, int round, int port, String endpoint, String key, int connections,
+                      int spansPerRequest, boolean allocation) throws Exception {
+        long spansBefore = receiverStats()[1];
+        List<String> arguments = new ArrayList<>(List.of("--port", String.valueOf(port), "--path", endpoint,
+                "--connections", String.valueOf(connections),
+                "--warmup-seconds", String.valueOf(settings.warmupSeconds),
+                "--seconds", String.valueOf(settings.seconds)));
+        if (!allocation) {
+            arguments.add("--no-allocation");
+        }
+        Map<String, String> result = runJava(List.of("-Xmx256m", "-XX:+UseSerialGC"), LoadGenerator.class,
+                arguments.toArray(String[]::new));
+        awaitExportSettled();
+        long spansReceived = receiverStats()[1] - spansBefore;
+        double requests = number(result, "requests");
+        long sent = (long) number(result, "sent");
+        // with allocation, two extra server spans: the load generator's reads of /debug/allocated
+        long expected = config.equals("none") ? 0 : sent * spansPerRequest + (allocation ? 2 : 0);
+        record(config, key + "_rps", number(result, "rps"));
+        record(config, key + "_p50_us", number(result, "p50_us"));
+        record(config, key + "_p99_us", number(result, "p99_us"));
+        record(config, key + "_errors", number(result, "errors"));
+        String bytes = "";
+        if (allocation) {
+            double appBytes = number(result, "app_allocated") / requests;
+            record(config, key + "_app_bytes_per_request", appBytes);
+            record(config, key + "_total_bytes_per_request", number(result, "total_allocated") / requests);
+            bytes = String.format(Locale.ROOT, "  app %6.0f B/req", appBytes);
+        }
+        record(config, key + "_spans_expected", expected);
+        record(config, key + "_spans_received", spansReceived);
+        progress(String.format(Locale.ROOT, "round %d %-5s %-6s %8.0f req/s  p50 %7.0f µs  p99 %7.0f µs"
+                        + "%s  spans %d/%d  errors %.0f", round + 1, config, endpoint,
+                number(result, "rps"), number(result, "p50_us"), number(result, "p99_us"),
+                bytes, spansReceived, expected, number(result, "errors")));
     }
 
     private void httpStartupOnly(String config, int run) throws Exception {
@@ -201,6 +259,24 @@ public final class SideBySide {
             double millis = awaitFirstAnswer(app, port, launched, log);
             record(config, "http_start_ms", millis);
             progress(String.format(Locale.ROOT, "http-app %-5s first answer after %6.0f ms", config, millis));
+        } finally {
+            stop(app);
+        }
+    }
+
+    /** The Spring app's time to its first answer, and its resident memory right then (default heap, as http-app). */
+    private void springStartup(String config, int run) throws Exception {
+        int port = freePort();
+        Path log = logs.resolve("spring-app-start-" + config + "-" + run + ".log");
+        long launched = System.nanoTime();
+        Process app = start(appCommand(config, springApp, "bench-spring-app", "-Dapp.port=" + port), log);
+        try {
+            double millis = awaitFirstAnswer(app, port, launched, log);
+            double rss = rssKiB(app.pid()) / 1024.0;
+            record(config, "spring_start_ms", millis);
+            record(config, "spring_start_rss_mb", rss);
+            progress(String.format(Locale.ROOT, "spring-app %-5s first answer after %6.0f ms, RSS %.0f MB",
+                    config, millis, rss));
         } finally {
             stop(app);
         }
@@ -370,12 +446,13 @@ public final class SideBySide {
         }
     }
 
+    /** Polls {@code GET /hello} until it answers 200; returns the milliseconds since the JVM was launched. */
     private static double awaitFirstAnswer(Process app, int port, long launchedNanos, Path log) throws Exception {
         byte[] request = HttpConnection.getRequest(HOST, port, "/hello");
         long deadline = launchedNanos + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             if (!app.isAlive()) {
-                throw new IllegalStateException("http-app exited with " + app.exitValue() + "; see " + log);
+                throw new IllegalStateException("the app exited with " + app.exitValue() + "; see " + log);
             }
             try (HttpConnection connection = new HttpConnection(HOST, port, 30_000)) {
                 if (connection.exchange(request) == 200) {
@@ -386,7 +463,7 @@ public final class SideBySide {
             }
             Thread.sleep(2);
         }
-        throw new IllegalStateException("http-app gave no successful answer within 120 s; see " + log);
+        throw new IllegalStateException("the app gave no successful answer within 120 s; see " + log);
     }
 
     private static int freePort() throws IOException {
@@ -432,25 +509,26 @@ public final class SideBySide {
 
     /** How long and how often to measure. */
     record Settings(String name, int rounds, double warmupSeconds, double seconds, int helloConnections,
-                    int chainConnections, int helloRuns, int extraHttpStarts, int pipelineRuns,
+                    int chainConnections, int helloRuns, int extraHttpStarts, int springStarts, int pipelineRuns,
                     double pipelineWarmupSeconds, double pipelineSeconds, long settleMillis, int heapMegabytes) {
 
-        static final Settings FULL = new Settings("full", 3, 5, 10, 4, 2, 10, 5, 3, 2, 8, 2500, 256);
-        static final Settings QUICK = new Settings("quick", 1, 1, 2, 4, 2, 2, 1, 1, 1, 2, 1500, 256);
+        static final Settings FULL = new Settings("full", 3, 5, 10, 4, 2, 10, 5, 5, 3, 2, 8, 2500, 256);
+        static final Settings QUICK = new Settings("quick", 1, 1, 2, 4, 2, 2, 1, 1, 1, 1, 2, 1500, 256);
 
         Settings withRounds(int count) {
             return new Settings(name, count, warmupSeconds, seconds, helloConnections, chainConnections, helloRuns,
-                    extraHttpStarts, pipelineRuns, pipelineWarmupSeconds, pipelineSeconds, settleMillis,
-                    heapMegabytes);
+                    extraHttpStarts, springStarts, pipelineRuns, pipelineWarmupSeconds, pipelineSeconds,
+                    settleMillis, heapMegabytes);
         }
 
         @Override
         public String toString() {
             return String.format(Locale.ROOT, "%s: %d rounds, load %.0f s warm-up + %.0f s measured per endpoint"
-                            + " (%d connections on /hello, %d on /chain, heap %d MB fixed), hello-app x%d,"
-                            + " http-app start x%d, pipeline x%d (%.0f s)",
-                    name, rounds, warmupSeconds, seconds, helloConnections, chainConnections, heapMegabytes,
-                    helloRuns, extraHttpStarts, pipelineRuns, pipelineSeconds);
+                            + " (%d connections on /hello and the Spring app's %s, %d on /chain, heap %d MB fixed),"
+                            + " hello-app x%d, http-app start x%d, Spring app start x%d (when given), pipeline x%d"
+                            + " (%.0f s)",
+                    name, rounds, warmupSeconds, seconds, helloConnections, SPRING_ENDPOINT, chainConnections,
+                    heapMegabytes, helloRuns, extraHttpStarts, springStarts, pipelineRuns, pipelineSeconds);
         }
     }
 
