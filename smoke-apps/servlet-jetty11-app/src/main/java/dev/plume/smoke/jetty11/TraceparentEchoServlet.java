@@ -1,0 +1,18 @@
+package dev.plume.smoke.jetty11;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/** Answers with the request's {@code traceparent} header, or {@code none}, so a test sees what the app received. */
+final class TraceparentEchoServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String traceparent = request.getHeader("traceparent");
+        PlainText.send(response, HttpServletResponse.SC_OK, traceparent == null ? "none" : traceparent);
+    }
+}
