@@ -1,25 +1,16 @@
 package dev.plume.instrumentation;
 
-import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.field.FieldDescription;
-import net.bytebuddy.description.field.FieldList;
-import net.bytebuddy.description.method.MethodList;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.implementation.Implementation;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
-import net.bytebuddy.pool.TypePool;
 
 import java.util.Arrays;
 
 /**
  * Gives a class, at its first load, the per-object context field and the two accessors of
- * {@code ContextCarrier}, at the class-file level: straight-line accessors need no stack map frames, and doing it here
- * keeps every rewrite on ByteBuddy's light decorating path (no method registry, no implementation machinery).
+ * {@code ContextCarrier}, at the class-file level (straight-line accessors need no stack map frames).
  */
-final class ContextFieldVisitor extends AsmVisitorWrapper.AbstractBase {
-    static final ContextFieldVisitor INSTANCE = new ContextFieldVisitor();
+final class ContextFieldVisitor {
     private static final String CARRIER = "dev/plume/bootstrap/context/ContextCarrier";
     private static final String FIELD = "plume$context";
     private static final String OBJECT = "Ljava/lang/Object;";
@@ -27,11 +18,8 @@ final class ContextFieldVisitor extends AsmVisitorWrapper.AbstractBase {
     private ContextFieldVisitor() {
     }
 
-    @Override
-    public ClassVisitor wrap(TypeDescription instrumentedType, ClassVisitor classVisitor,
-                             Implementation.Context implementationContext, TypePool typePool,
-                             FieldList<FieldDescription.InDefinedShape> fields, MethodList<?> methods, int writerFlags,
-                             int readerFlags) {
+    /** Wraps {@code classVisitor}: the class it receives implements {@code ContextCarrier}. */
+    static ClassVisitor wrap(ClassVisitor classVisitor) {
         return new ClassVisitor(Opcodes.ASM9, classVisitor) {
             private String owner;
 

@@ -21,13 +21,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ol>
  * <li>exact names: one hash lookup (nearly every class misses here and, with nothing else to look at, returns);</li>
  * <li>ignored names: the JDK, the agent itself, generated classes, {@code otel.javaagent.exclude-classes};</li>
- * <li>per class loader, which watched supertypes and annotations it can see at all (one resource probe each, cached);</li>
- * <li>the class file's constant pool, read in place: its supertypes and annotation descriptors;</li>
- * <li>supertypes not decided by that are read as class files through the loader, cached per loader, bounded;</li>
- * <li>only a real candidate reaches ByteBuddy: first the check that the advice fits the library version in that loader
- *     (once per loader and target), then the rewrite, several targets' advice chained on one class.</li>
+ * <li>the class file read in place: its constant pool (supertypes, annotation descriptors) and its methods table, since
+ *     advice applies only to methods a class declares (a class declaring no advised method stops here);</li>
+ * <li>per class loader, whether it can see the watched supertype at all (one resource probe each, on first need);</li>
+ * <li>supertypes not decided by the class file are read as class files through the loader, cached per loader,
+ *     bounded;</li>
+ * <li>only a real candidate reaches the rewriter ({@link ClassRewriter}): first the check that the advice fits the
+ *     library version in that loader (once per loader and target), then the rewrite, several targets' advice applied
+ *     in turn to one class.</li>
  * </ol>
- * ByteBuddy is not loaded until a class is a candidate. A failure leaves the class as it was and is logged.
+ * The rewriter's classes (ASM) are not loaded until there is reason to. A failure leaves the class as it was and is
+ * logged.
  */
 final class MatchingTransformer implements ClassFileTransformer {
     /** At the latest this long after start, early-loaded targets are rewritten in the background. */
@@ -45,7 +49,7 @@ final class MatchingTransformer implements ClassFileTransformer {
     private final long[] targetBits;
     private final AtomicLong transformed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
-    private volatile ByteBuddyRewriter rewriter;
+    private volatile ClassRewriter rewriter;
     private final List<Class<?>> loadedEarly = new ArrayList<>();
     private volatile boolean warmUpWanted;
     private Thread background;
@@ -112,7 +116,7 @@ final class MatchingTransformer implements ClassFileTransformer {
         }
     }
 
-    /** A class loader that can see a watched library appeared: instrumentation work is near, warm up for it now. */
+    /** A class declaring a method of a watched library appeared: instrumentation work is near, warm up for it now. */
     private void libraryAppeared() {
         if (!warmUpWanted) {
             warmUpWanted = true;
@@ -131,8 +135,9 @@ final class MatchingTransformer implements ClassFileTransformer {
 
     /**
      * The background thread: once there is reason to (a library that will be instrumented appeared, a span started,
-     * ByteBuddy was needed anyway, or {@value #BACKGROUND_DELAY_MILLIS} ms passed), it warms ByteBuddy up on an agent
-     * class, so the first real rewrite on an application thread is quick, and then rewrites the early-loaded targets.
+     * the rewriter was needed anyway, or {@value #BACKGROUND_DELAY_MILLIS} ms passed), it warms the rewriter up on an
+     * agent class, so the first real rewrite on an application thread is quick, and then rewrites the early-loaded
+     * targets.
      */
     private void background() {
         long deadline = System.nanoTime() + BACKGROUND_DELAY_MILLIS * 1_000_000;
@@ -197,41 +202,29 @@ final class MatchingTransformer implements ClassFileTransformer {
         if (targetBits.length == 0) {
             return candidates;
         }
-        long visible = supertypes.visibleFrom(loader);
-        if (visible == 0) {
-            return candidates;
-        }
-        if (!warmUpWanted) {
-            libraryAppeared();
-        }
-        ClassFileSummary summary = null;
+        ClassFileSummary summary = ClassFileSummary.of(classFile);
         long subtypeInterest = 0;
         for (int i = 0; i < subtypeTargets.size(); i++) {
-            if ((targetBits[i] & visible) == 0) {
-                continue;
-            }
-            if (summary == null) {
-                summary = ClassFileSummary.of(classFile);
-            }
-            // only a class declaring a method the target advises can be changed by it: most classes stop here
+            // only a class declaring a method the target advises can be changed by it: nearly every class stops here
             if (subtypeTargets.get(i).mayApplyTo(summary)) {
                 subtypeInterest |= targetBits[i];
             }
         }
-        long matched = subtypeInterest == 0 ? 0 : supertypes.supertypesOf(loader, summary, subtypeInterest);
-        for (int i = 0; i < subtypeTargets.size(); i++) {
-            if ((targetBits[i] & matched) != 0) {
-                candidates = add(candidates, subtypeTargets.get(i));
+        if (subtypeInterest != 0) {
+            if (!warmUpWanted) {
+                libraryAppeared();
+            }
+            // a loader that cannot see the supertype holds no subtype of it: no class file is read for those
+            long visible = supertypes.visibleFrom(loader, subtypeInterest);
+            long matched = visible == 0 ? 0 : supertypes.supertypesOf(loader, summary, visible);
+            for (int i = 0; i < subtypeTargets.size(); i++) {
+                if ((targetBits[i] & matched) != 0) {
+                    candidates = add(candidates, subtypeTargets.get(i));
+                }
             }
         }
         for (int i = 0; i < annotationTargets.size(); i++) {
             TypeTarget target = annotationTargets.get(i);
-            if ((targetBits[subtypeTargets.size() + i] & visible) == 0) {
-                continue;
-            }
-            if (summary == null) {
-                summary = ClassFileSummary.of(classFile);
-            }
             for (String descriptor : annotationDescriptors.get(target)) {
                 if (summary.contains(descriptor)) {
                     candidates = add(candidates, target);
@@ -250,19 +243,19 @@ final class MatchingTransformer implements ClassFileTransformer {
         return list;
     }
 
-    /** Stage 6, in a class of its own so that ByteBuddy is loaded only when a first class reaches it. */
+    /** The last stage, in a class of its own so that ASM is loaded only when a first class reaches it. */
     private byte[] rewrite(Module module, ClassLoader loader, String internalName, Class<?> classBeingRedefined,
                            byte[] classFile, List<TypeTarget> candidates) {
         return rewriter().rewrite(module, loader, internalName, classBeingRedefined, classFile, candidates);
     }
 
-    private ByteBuddyRewriter rewriter() {
-        ByteBuddyRewriter instance = rewriter;
+    private ClassRewriter rewriter() {
+        ClassRewriter instance = rewriter;
         if (instance == null) {
             synchronized (this) {
                 instance = rewriter;
                 if (instance == null) {
-                    instance = new ByteBuddyRewriter(instrumentation, transformed, failed);
+                    instance = new ClassRewriter(instrumentation, transformed, failed);
                     rewriter = instance;
                 }
             }

@@ -12,6 +12,9 @@ import java.util.List;
  * candidates only. Abstract methods are never selected.
  */
 public final class MethodSelector {
+    private static final int ACC_PUBLIC = 0x0001;
+    private static final int ACC_PRIVATE = 0x0002;
+    private static final int ACC_ABSTRACT = 0x0400;
     /** Visibility a selected method must have. */
     public enum Visibility { ANY, PUBLIC, PRIVATE }
 
@@ -86,6 +89,50 @@ public final class MethodSelector {
             }
         }
         return false;
+    }
+
+    /** Whether this selects the method (access flags, name, descriptor) of a class being rewritten. */
+    boolean selects(int access, String methodName, String descriptor) {
+        if (matchesThis(access, methodName, descriptor)) {
+            return true;
+        }
+        for (MethodSelector alternative : alternatives) {
+            if (alternative.selects(access, methodName, descriptor)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean matchesThis(int access, String methodName, String descriptor) {
+        if (constructorsOnly() ? !methodName.equals("<init>") : !methodName.equals(name)) {
+            return false;
+        }
+        if ((access & ACC_ABSTRACT) != 0 || !descriptor.startsWith(descriptorPrefix)) {
+            return false;
+        }
+        if (parameterCount >= 0 && parameterCount(descriptor) != parameterCount) {
+            return false;
+        }
+        return switch (visibility) {
+            case ANY -> true;
+            case PUBLIC -> (access & ACC_PUBLIC) != 0;
+            case PRIVATE -> (access & ACC_PRIVATE) != 0;
+        };
+    }
+
+    private static int parameterCount(String descriptor) {
+        int count = 0;
+        for (int i = 1; descriptor.charAt(i) != ')'; i++) {
+            char c = descriptor.charAt(i);
+            if (c == 'L') {
+                i = descriptor.indexOf(';', i);
+            } else if (c == '[') {
+                continue;
+            }
+            count++;
+        }
+        return count;
     }
 
     /** Whether this selects constructors rather than named methods. */

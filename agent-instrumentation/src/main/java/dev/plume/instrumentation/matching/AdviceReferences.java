@@ -1,28 +1,27 @@
 package dev.plume.instrumentation.matching;
 
-import net.bytebuddy.description.field.FieldDescription;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDefinition;
-import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.FieldVisitor;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.jar.asm.Type;
-import net.bytebuddy.pool.TypePool;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * What advice bytecode uses of the library it is inlined into: the types it names, the methods it calls and the fields
  * it reads, collected once from the advice class files. {@link #firstMissing} checks them against the classes a class
- * loader actually has (through a type pool, loading nothing), so a library whose version does not fit the advice is
+ * loader actually has (their class files read through it, loading nothing), so a library whose version does not fit the advice is
  * switched off for that loader instead of failing with {@code NoSuchMethodError} on every call. References to the
  * agent's own runtime ({@code dev/plume/}) are not checked: that is always there.
  */
@@ -59,28 +58,45 @@ public final class AdviceReferences {
         return references;
     }
 
-    /** The first reference {@code pool} cannot resolve, described for a log line; null when everything is there. */
-    public String firstMissing(TypePool pool) {
+    /**
+     * The first reference the classes {@code loader} can see do not satisfy, described for a log line; null when
+     * everything is there. Classes are read as class files through the loader (the bootstrap loader's through the
+     * platform loader), never loaded.
+     */
+    public String firstMissing(ClassLoader loader) {
+        return firstMissing(internalName -> {
+            String resource = internalName + ".class";
+            try (InputStream in = loader != null ? loader.getResourceAsStream(resource)
+                : ClassLoader.getPlatformClassLoader().getResourceAsStream(resource)) {
+                return in == null ? null : in.readAllBytes();
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        });
+    }
+
+    /** As {@link #firstMissing(ClassLoader)}, with class files from {@code classFiles} (null: no such class). */
+    public String firstMissing(Function<String, byte[]> classFiles) {
+        Map<String, Declared> known = new HashMap<>();
+        Function<String, Declared> describe = name -> known.computeIfAbsent(name, n -> Declared.of(classFiles.apply(n)));
         for (String type : types) {
-            if (!pool.describe(type.replace('/', '.')).isResolved()) {
+            if (describe.apply(type) == null) {
                 return "class " + type.replace('/', '.');
             }
         }
         for (MethodRef method : methods) {
-            TypePool.Resolution owner = pool.describe(method.owner().replace('/', '.'));
-            if (!owner.isResolved()) {
+            if (describe.apply(method.owner()) == null) {
                 return "class " + method.owner().replace('/', '.');
             }
-            if (!hasMethod(owner.resolve(), method.name(), method.descriptor())) {
+            if (!has(describe, method.owner(), method.name() + method.descriptor(), true)) {
                 return "method " + method.owner().replace('/', '.') + "#" + method.name() + method.descriptor();
             }
         }
         for (FieldRef field : fields) {
-            TypePool.Resolution owner = pool.describe(field.owner().replace('/', '.'));
-            if (!owner.isResolved()) {
+            if (describe.apply(field.owner()) == null) {
                 return "class " + field.owner().replace('/', '.');
             }
-            if (!hasField(owner.resolve(), field.name(), field.descriptor())) {
+            if (!has(describe, field.owner(), field.name() + ":" + field.descriptor(), false)) {
                 return "field " + field.owner().replace('/', '.') + "#" + field.name();
             }
         }
@@ -92,37 +108,60 @@ public final class AdviceReferences {
         return types.size() + methods.size() + fields.size();
     }
 
-    private static boolean hasMethod(TypeDescription type, String name, String descriptor) {
-        List<TypeDefinition> pending = new ArrayList<>();
-        pending.add(type);
-        Set<String> seen = new LinkedHashSet<>();
+    /** Whether the type or one of its supertypes (interfaces too, for methods) declares the member. */
+    private static boolean has(Function<String, Declared> describe, String owner, String member, boolean method) {
+        List<String> pending = new ArrayList<>();
+        pending.add(owner);
+        Set<String> seen = new HashSet<>();
         while (!pending.isEmpty()) {
-            TypeDefinition next = pending.remove(pending.size() - 1);
-            if (!seen.add(next.getTypeName())) {
+            String next = pending.remove(pending.size() - 1);
+            Declared type = seen.add(next) ? describe.apply(next) : null;
+            if (type == null) {
                 continue;
             }
-            for (MethodDescription.InDefinedShape method : next.asErasure().getDeclaredMethods()) {
-                if (method.getInternalName().equals(name) && method.getDescriptor().equals(descriptor)) {
-                    return true;
-                }
+            if ((method ? type.methods : type.fields).contains(member)) {
+                return true;
             }
-            if (next.getSuperClass() != null) {
-                pending.add(next.getSuperClass());
+            if (type.superName != null) {
+                pending.add(type.superName);
             }
-            pending.addAll(next.getInterfaces());
+            if (method) {
+                pending.addAll(type.interfaces);
+            }
         }
         return false;
     }
 
-    private static boolean hasField(TypeDescription type, String name, String descriptor) {
-        for (TypeDefinition next = type; next != null; next = next.getSuperClass()) {
-            for (FieldDescription.InDefinedShape field : next.asErasure().getDeclaredFields()) {
-                if (field.getName().equals(name) && field.getDescriptor().equals(descriptor)) {
-                    return true;
-                }
+    /** What a class file declares: its supertypes, methods (name and descriptor) and fields (name:descriptor). */
+    private record Declared(String superName, List<String> interfaces, Set<String> methods, Set<String> fields) {
+        static Declared of(byte[] classFile) {
+            if (classFile == null) {
+                return null;
+            }
+            try {
+                ClassReader reader = new ClassReader(classFile);
+                Set<String> methods = new HashSet<>();
+                Set<String> fields = new HashSet<>();
+                reader.accept(new ClassVisitor(Opcodes.ASM9) {
+                    @Override
+                    public FieldVisitor visitField(int access, String name, String descriptor, String signature,
+                                                   Object value) {
+                        fields.add(name + ":" + descriptor);
+                        return null;
+                    }
+
+                    @Override
+                    public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                                     String[] exceptions) {
+                        methods.add(name + descriptor);
+                        return null;
+                    }
+                }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+                return new Declared(reader.getSuperName(), List.of(reader.getInterfaces()), methods, fields);
+            } catch (RuntimeException e) {
+                return null; // unreadable: as if absent
             }
         }
-        return false;
     }
 
     private void type(String internalName) {

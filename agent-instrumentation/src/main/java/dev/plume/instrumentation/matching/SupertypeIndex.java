@@ -53,9 +53,12 @@ public final class SupertypeIndex {
         return 0;
     }
 
-    /** The watched types the loader can see (so classes it defines might descend from them). */
-    public long visibleFrom(ClassLoader loader) {
-        return perLoader(loader).visible();
+    /**
+     * Which of the watched types in {@code bits} the loader can see (so classes it defines might descend from them):
+     * one resource probe per type and loader, made the first time that type is asked about there.
+     */
+    public long visibleFrom(ClassLoader loader, long bits) {
+        return perLoader(loader).visible(bits);
     }
 
     /**
@@ -136,7 +139,8 @@ public final class SupertypeIndex {
                 return size() > MAX_ENTRIES_PER_LOADER;
             }
         };
-        private volatile long visible = -1;
+        private long probed;
+        private long visible;
 
         PerLoader(ClassLoader loader) {
             this.loader = new java.lang.ref.WeakReference<>(loader);
@@ -146,22 +150,24 @@ public final class SupertypeIndex {
             return loader.get();
         }
 
-        long visible() {
-            long mask = visible;
-            if (mask == -1) {
-                mask = 0;
+        synchronized long visible(long bits) {
+            long unknown = bits & ~probed;
+            if (unknown != 0) {
                 ClassLoader target = loader.get();
                 for (int i = 0; i < watched.length; i++) {
+                    if ((unknown & (1L << i)) == 0) {
+                        continue;
+                    }
                     String resource = watched[i] + ".class";
                     boolean seen = target != null ? target.getResource(resource) != null
                         : ClassLoader.getPlatformClassLoader().getResource(resource) != null;
                     if (seen) {
-                        mask |= 1L << i;
+                        visible |= 1L << i;
                     }
                 }
-                visible = mask;
+                probed |= unknown;
             }
-            return mask;
+            return visible & bits;
         }
 
         synchronized Long get(String name) {

@@ -1,10 +1,8 @@
 package dev.plume.instrumentation.matching;
 
 import dev.plume.instrumentation.matching.fixtures.ServletAdviceFixture;
-import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.Opcodes;
-import net.bytebuddy.pool.TypePool;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -21,7 +19,7 @@ class AdviceReferencesTest {
     void adviceFitsALibraryThatHasWhatItCalls() {
         assertTrue(references.size() > 0);
         // the test class path has javax.servlet-api 3.1, which has getDispatcherType
-        assertNull(references.firstMissing(TypePool.Default.ofSystemLoader()));
+        assertNull(references.firstMissing(AdviceReferencesTest.class.getClassLoader()));
     }
 
     @Test
@@ -29,17 +27,23 @@ class AdviceReferencesTest {
         // a Servlet 2.5-shaped ServletRequest: the type is there, getDispatcherType (3.0) is not
         byte[] servlet25Request = interfaceWith("javax/servlet/ServletRequest", "getAttribute",
             "(Ljava/lang/String;)Ljava/lang/Object;");
-        TypePool pool = new TypePool.Default(new TypePool.CacheProvider.Simple(), new ClassFileLocator.Compound(
-            new ClassFileLocator.Simple(Map.of("javax.servlet.ServletRequest", servlet25Request)),
-            ClassFileLocator.ForClassLoader.ofBootLoader()), TypePool.Default.ReaderMode.FAST);
+        Map<String, byte[]> servlet25 = Map.of("javax/servlet/ServletRequest", servlet25Request);
         assertEquals("method javax.servlet.ServletRequest#getDispatcherType()Ljavax/servlet/DispatcherType;",
-            references.firstMissing(pool));
+            references.firstMissing(name -> servlet25.containsKey(name) ? servlet25.get(name)
+                : read(AdviceReferencesTest.class.getClassLoader(), name)));
     }
 
     @Test
     void aLoaderWithoutTheLibraryAtAllDoesNotFit() {
-        TypePool bootOnly = TypePool.Default.of(ClassFileLocator.ForClassLoader.ofBootLoader());
-        assertEquals("class javax.servlet.ServletRequest", references.firstMissing(bootOnly));
+        assertEquals("class javax.servlet.ServletRequest", references.firstMissing((ClassLoader) null));
+    }
+
+    private static byte[] read(ClassLoader loader, String internalName) {
+        try (java.io.InputStream in = loader.getResourceAsStream(internalName + ".class")) {
+            return in == null ? null : in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static byte[] interfaceWith(String name, String method, String descriptor) {

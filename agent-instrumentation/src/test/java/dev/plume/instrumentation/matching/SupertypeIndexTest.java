@@ -23,7 +23,8 @@ class SupertypeIndexTest {
         SupertypeIndex index = new SupertypeIndex(List.of(WATCHED, "java/lang/Runnable"));
         long watched = index.bit(WATCHED);
         long runnable = index.bit("java/lang/Runnable");
-        assertEquals(watched | runnable, index.visibleFrom(loader));
+        assertEquals(watched | runnable, index.visibleFrom(loader, -1L));
+        assertEquals(watched, index.visibleFrom(loader, watched), "only the bits asked for");
 
         // Leaf's supertypes (Middle, Base) are not loaded, nor summarized yet: read through the loader
         assertEquals(watched | runnable, index.supertypesOf(loader, ClassFileSummary.of(bytes(Leaf.class)), -1L));
@@ -51,8 +52,8 @@ class SupertypeIndexTest {
     @Test
     void aLoaderThatCannotSeeTheWatchedTypeIsRejectedAtOnce() {
         SupertypeIndex index = new SupertypeIndex(List.of("javax/servlet/definitely/Missing"));
-        assertEquals(0, index.visibleFrom(new ResourceOnlyLoader()));
-        assertEquals(0, index.visibleFrom(null));
+        assertEquals(0, index.visibleFrom(new ResourceOnlyLoader(), -1L));
+        assertEquals(0, index.visibleFrom(null, -1L));
     }
 
     @Test

@@ -233,6 +233,10 @@ public final class AgentProcess implements AutoCloseable {
             command.add(jdk.javaExecutable().toString());
             command.addAll(jvmOptions);
             if (!withoutAgent) {
+                // the JDK's own classes are not verified by default: with this, a frame the weaver wrote wrongly in
+                // FutureTask or ThreadPoolExecutor fails the test instead of going unnoticed
+                command.add("-XX:+UnlockDiagnosticVMOptions");
+                command.add("-XX:+BytecodeVerificationLocal");
                 command.add("-javaagent:" + (agentJar != null ? agentJar : SmokeArtifacts.agentJar())
                     + (agentArguments != null ? "=" + agentArguments : ""));
             }

@@ -1,0 +1,98 @@
+package dev.plume.instrumentation;
+
+import dev.plume.instrumentation.weave.InlineAdvice;
+import dev.plume.instrumentation.weave.WovenLoader;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every library's advice, through the real rewriter, on the real classes it targets: each advice is one Plume's weaver
+ * inlines (a new advice using more of ByteBuddy's annotations than the weaver supports fails here, at build time), and
+ * the woven classes are well formed (the Servlet API's are defined, so the JVM verifies them; the JDK's are checked by
+ * the smoke tests, whose JVMs verify the boot loader's classes too).
+ */
+class LibraryAdviceTest {
+    private final AtomicLong transformed = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final ClassRewriter rewriter = new ClassRewriter(null, transformed, failed);
+
+    @Test
+    void everyLibrarysAdviceCanBeInlined() {
+        int advice = 0;
+        for (LibraryInstrumentation library : PlumeInstaller.libraries()) {
+            for (TypeTarget target : library.targets()) {
+                for (Class<?> adviceClass : target.adviceClasses()) {
+                    assertNotNull(InlineAdvice.of(adviceClass), adviceClass.getName());
+                    advice++;
+                }
+            }
+        }
+        assertTrue(advice >= 9, "advice classes checked: " + advice);
+    }
+
+    @Test
+    void servletAdviceIsWovenIntoBothServletApisAndTheClassesVerify() throws Exception {
+        for (String api : List.of("javax.servlet", "jakarta.servlet")) {
+            // Servlet#service, and ServletRequest#startAsync (both overloads) in the API's own request wrapper
+            for (String[] woven : List.of(new String[] {api + ".http.HttpServlet", api + ".Servlet"},
+                new String[] {api + ".ServletRequestWrapper", api + ".ServletRequest"})) {
+                String className = woven[0];
+                byte[] bytes = rewrite(className, LibraryAdviceTest.class.getClassLoader(), targetsNaming(woven[1]));
+                assertNotNull(bytes, className);
+                Class<?> type = Class.forName(className, false, new WovenLoader(Map.of(className, bytes)));
+                type.getDeclaredMethods(); // links it: a wrong frame is a VerifyError here
+                assertEquals("woven", type.getClassLoader().getName());
+            }
+        }
+        assertEquals(0, failed.get());
+    }
+
+    @Test
+    void theJdksTargetsAreWovenOnThisJdk() throws Exception {
+        for (String name : List.of("java.util.concurrent.FutureTask", "java.util.concurrent.ForkJoinTask",
+            "java.util.concurrent.ThreadPoolExecutor", "java.util.concurrent.CompletableFuture$AsyncSupply",
+            "java.util.concurrent.CompletableFuture$AsyncRun", "jdk.internal.net.http.HttpClientImpl")) {
+            assertNotNull(rewrite(name, null, targetsNaming(name)), name);
+        }
+        assertEquals(0, failed.get());
+    }
+
+    private byte[] rewrite(String className, ClassLoader loader, List<TypeTarget> targets) throws IOException {
+        assertFalse(targets.isEmpty(), "targets for " + className);
+        return rewriter.rewrite(null, loader, className.replace('.', '/'), null, classFile(className), targets);
+    }
+
+    /** The targets (of every library) that name this type, as a class or as a supertype. */
+    private static List<TypeTarget> targetsNaming(String binaryName) {
+        List<TypeTarget> found = new ArrayList<>();
+        for (LibraryInstrumentation library : PlumeInstaller.libraries()) {
+            for (TypeTarget target : library.targets()) {
+                if (target.internalNames().contains(binaryName.replace('.', '/'))) {
+                    target.library(library);
+                    found.add(target);
+                }
+            }
+        }
+        return found;
+    }
+
+    private static byte[] classFile(String className) throws IOException {
+        String resource = className.replace('.', '/') + ".class";
+        ClassLoader loader = LibraryAdviceTest.class.getClassLoader();
+        try (InputStream in = loader.getResourceAsStream(resource)) {
+            assertNotNull(in, resource);
+            return in.readAllBytes();
+        }
+    }
+}
