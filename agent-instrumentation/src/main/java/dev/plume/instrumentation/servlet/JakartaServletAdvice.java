@@ -62,16 +62,20 @@ public final class JakartaServletAdvice {
         try {
             if (span != null) {
                 HttpServletRequest http = (HttpServletRequest) request;
-                HttpServletMapping mapping = http.getHttpServletMapping();
+                // startAsync handed the span to a listener, which ends it (it may have already, on another thread)
+                boolean handedOff = http.getAttribute(ServletInstrumentation.CONTEXT_ATTRIBUTE) != null;
+                HttpServletMapping mapping = handedOff ? null : http.getHttpServletMapping();
                 if (mapping != null) {
                     HttpSpans.serverRouteIfAbsent(span, ServletRoutes.fromMapping(http.getContextPath(),
                         mapping.getPattern()));
                 }
-                if (error == null && http.isAsyncStarted()) {
+                if (!handedOff && error == null && http.isAsyncStarted()) {
+                    // async started where the startAsync advice did not see it: the listener is added late, which
+                    // still ends the span unless the request completed before this call returned
                     http.setAttribute(ServletInstrumentation.CONTEXT_ATTRIBUTE, span.context());
                     http.getAsyncContext().addListener(
                         (AsyncListener) AsyncRequestCompletion.listener(AsyncListener.class, span));
-                } else {
+                } else if (!handedOff) {
                     // a container's ServletException says only that the application failed: the cause is what failed
                     Throwable failure = error instanceof ServletException && error.getCause() != null
                         ? error.getCause() : error;

@@ -58,14 +58,20 @@ public final class JavaxServletAdvice {
         try {
             if (span != null) {
                 HttpServletRequest http = (HttpServletRequest) request;
-                // Servlet 3.x has no mappings: read through a handle, so this advice fits 3.0 too
-                HttpSpans.serverRouteIfAbsent(span, ServletRoutes.fromMapping(http.getContextPath(),
-                    ServletRoutes.javaxMappingPattern(http)));
-                if (error == null && http.isAsyncStarted()) {
+                // startAsync handed the span to a listener, which ends it (it may have already, on another thread)
+                boolean handedOff = http.getAttribute(ServletInstrumentation.CONTEXT_ATTRIBUTE) != null;
+                if (!handedOff) {
+                    // Servlet 3.x has no mappings: read through a handle, so this advice fits 3.0 too
+                    HttpSpans.serverRouteIfAbsent(span, ServletRoutes.fromMapping(http.getContextPath(),
+                        ServletRoutes.javaxMappingPattern(http)));
+                }
+                if (!handedOff && error == null && http.isAsyncStarted()) {
+                    // async started where the startAsync advice did not see it: the listener is added late, which
+                    // still ends the span unless the request completed before this call returned
                     http.setAttribute(ServletInstrumentation.CONTEXT_ATTRIBUTE, span.context());
                     http.getAsyncContext().addListener(
                         (AsyncListener) AsyncRequestCompletion.listener(AsyncListener.class, span));
-                } else {
+                } else if (!handedOff) {
                     // a container's ServletException says only that the application failed: the cause is what failed
                     Throwable failure = error instanceof ServletException && error.getCause() != null
                         ? error.getCause() : error;

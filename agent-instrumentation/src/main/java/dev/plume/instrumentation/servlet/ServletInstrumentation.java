@@ -25,7 +25,14 @@ public final class ServletInstrumentation implements LibraryInstrumentation {
     public List<TypeTarget> targets() {
         return List.of(
             chain("jakarta.servlet", JakartaServletAdvice.class), servlet("jakarta.servlet", JakartaServletAdvice.class),
-            chain("javax.servlet", JavaxServletAdvice.class), servlet("javax.servlet", JavaxServletAdvice.class));
+            asyncStart("jakarta.servlet", JakartaAsyncStartAdvice.class),
+            chain("javax.servlet", JavaxServletAdvice.class), servlet("javax.servlet", JavaxServletAdvice.class),
+            asyncStart("javax.servlet", JavaxAsyncStartAdvice.class));
+    }
+
+    /** Every {@code ServletRequest#startAsync}, both overloads (the container's request, its facade, wrappers). */
+    private static TypeTarget asyncStart(String api, Class<?> advice) {
+        return TypeTarget.subtypesOf(api + ".ServletRequest").advice(advice, MethodSelector.named("startAsync"));
     }
 
     /** Every {@code FilterChain#doFilter(ServletRequest, ServletResponse)}. */

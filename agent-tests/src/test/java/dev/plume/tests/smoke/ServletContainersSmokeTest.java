@@ -45,6 +45,7 @@ class ServletContainersSmokeTest {
                 scenario.assertDownstreamJoinsTheTrace("/invoke-all", 2);
                 scenario.assertDownstreamJoinsTheTrace("/future", 1);
                 scenario.assertDownstreamJoinsTheTrace("/async", 1);
+                scenario.assertDownstreamJoinsTheTrace("/async-early", 1); // completed before doGet returns
                 if (jdk.feature() >= 21) {
                     scenario.assertDownstreamJoinsTheTrace("/virtual", 1);
                 }

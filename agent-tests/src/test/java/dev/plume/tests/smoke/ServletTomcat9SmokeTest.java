@@ -30,6 +30,7 @@ class ServletTomcat9SmokeTest {
                 app.assertDownstreamJoinsTheTrace("/fork-join", 1);
                 app.assertDownstreamJoinsTheTrace("/future", 1);
                 app.assertDownstreamJoinsTheTrace("/async", 1); // startAsync, completed on the executor's thread
+                app.assertDownstreamJoinsTheTrace("/async-early", 1); // the same, completed before doGet returns
                 app.assertEscapedException("/throws");
                 app.assertHandledException(false); // the servlet catches it: nothing escaped, nothing to record
                 app.assertAsyncRequestEnds();

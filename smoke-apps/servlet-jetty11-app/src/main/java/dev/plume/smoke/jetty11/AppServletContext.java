@@ -28,7 +28,8 @@ final class AppServletContext {
         register(context, "handled", new HandledErrorServlet(), "/handled");
         register(context, "throws", new ThrowingServlet(), "/throws");
         register(context, "crossThread", new CrossThreadServlet(calls), CrossThreadServlet.PATHS);
-        register(context, "async", new AsyncHelloServlet(client, executor), "/async");
+        register(context, "async", new AsyncHelloServlet(client, executor, false), "/async");
+        register(context, "asyncEarly", new AsyncHelloServlet(client, executor, true), "/async-early");
         register(context, "asyncDispatch", new AsyncDispatchServlet(executor), "/async-servlet");
 
         FilterHolder servedBy = new FilterHolder(new ServedByFilter(ServletJetty11App.APP_NAME));

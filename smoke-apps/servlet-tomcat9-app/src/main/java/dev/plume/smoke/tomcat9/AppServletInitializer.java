@@ -35,7 +35,8 @@ final class AppServletInitializer implements ServletContainerInitializer {
         register(context, "handled", new HandledErrorServlet(), "/handled");
         register(context, "throws", new ThrowingServlet(), "/throws");
         register(context, "crossThread", new CrossThreadServlet(calls), CrossThreadServlet.PATHS);
-        register(context, "async", new AsyncHelloServlet(client, executor), "/async");
+        register(context, "async", new AsyncHelloServlet(client, executor, false), "/async");
+        register(context, "asyncEarly", new AsyncHelloServlet(client, executor, true), "/async-early");
         register(context, "asyncDispatch", new AsyncDispatchServlet(executor), "/async-servlet");
 
         FilterRegistration.Dynamic servedBy = context.addFilter("servedBy", new ServedByFilter(ServletTomcat9App.APP_NAME));

@@ -34,7 +34,8 @@ final class AppDeployment {
                         servlet("handled", new HandledErrorServlet(), "/handled"),
                         servlet("throws", new ThrowingServlet(), "/throws"),
                         servlet("crossThread", new CrossThreadServlet(calls), CrossThreadServlet.PATHS),
-                        servlet("async", new AsyncHelloServlet(client, executor), "/async"),
+                        servlet("async", new AsyncHelloServlet(client, executor, false), "/async"),
+                        servlet("asyncEarly", new AsyncHelloServlet(client, executor, true), "/async-early"),
                         servlet("asyncDispatch", new AsyncDispatchServlet(executor), "/async-servlet"))
                 .addFilter(servedBy)
                 .addFilterUrlMapping("servedBy", "/*", DispatcherType.REQUEST);
