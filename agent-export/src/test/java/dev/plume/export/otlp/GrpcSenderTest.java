@@ -12,6 +12,7 @@ import dev.plume.export.DropReason;
 import dev.plume.export.ExporterMetrics;
 import dev.plume.export.GrpcTestServer;
 import dev.plume.export.PlumeExporter;
+import dev.plume.export.TestPorts;
 import dev.plume.export.TracingRing;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -27,8 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -325,9 +324,8 @@ class GrpcSenderTest {
         }
     }
 
+    /** A port for a server started later in the test (see {@link TestPorts}). */
     static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        return TestPorts.freeForLaterBind();
     }
 }

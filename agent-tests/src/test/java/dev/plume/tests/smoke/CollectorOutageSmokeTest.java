@@ -3,6 +3,7 @@ package dev.plume.tests.smoke;
 import com.google.protobuf.ByteString;
 import dev.plume.export.GrpcTestServer;
 import dev.plume.export.OtlpTestServer;
+import dev.plume.export.TestPorts;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Status;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -12,8 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -175,8 +174,6 @@ class CollectorOutageSmokeTest {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        return TestPorts.freeForLaterBind();
     }
 }
