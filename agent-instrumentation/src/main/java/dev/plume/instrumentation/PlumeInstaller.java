@@ -4,6 +4,7 @@ import dev.plume.bootstrap.PlumeLog;
 import dev.plume.bootstrap.config.ConfigKey;
 import dev.plume.bootstrap.config.ConfigKeys;
 import dev.plume.bootstrap.config.PlumeConfig;
+import dev.plume.bootstrap.db.DbSpans;
 import dev.plume.bootstrap.http.ServerPaths;
 import dev.plume.bootstrap.record.SpanRing;
 import dev.plume.bootstrap.trace.HeadSampler;
@@ -11,6 +12,7 @@ import dev.plume.bootstrap.trace.SpanLimits;
 import dev.plume.bootstrap.trace.Tracer;
 import dev.plume.export.PlumeExporter;
 import dev.plume.instrumentation.executors.ExecutorsInstrumentation;
+import dev.plume.instrumentation.jdbc.JdbcInstrumentation;
 import dev.plume.instrumentation.jdkhttpclient.JdkHttpClientInstrumentation;
 import dev.plume.instrumentation.jdkhttpserver.JdkHttpServerInstrumentation;
 import dev.plume.instrumentation.matching.IgnoredTypes;
@@ -36,7 +38,8 @@ public final class PlumeInstaller {
             new JdkHttpClientInstrumentation(),
             new ServletInstrumentation(),
             new SpringWebMvcInstrumentation(),
-            new ExecutorsInstrumentation());
+            new ExecutorsInstrumentation(),
+            new JdbcInstrumentation());
     }
 
     public static void install(Instrumentation instrumentation, String agentArgs, String agentVersion) {
@@ -51,6 +54,7 @@ public final class PlumeInstaller {
         long ringBytes = config.getBytes(ConfigKeys.RING_BUFFER_SIZE);
         SpanRing ring = new SpanRing(SpanRing.capacityFor(ringBytes));
         ServerPaths.ignore(config.getList(ConfigKeys.SERVER_IGNORE_PATHS));
+        DbSpans.sanitize(config.getBoolean(ConfigKeys.DB_STATEMENT_SANITIZER));
         Tracer.install(ring, HeadSampler.from(config), SpanLimits.from(config));
         MatchingTransformer transformer;
         try {

@@ -37,6 +37,7 @@ public final class TypeTarget {
     private final List<AdviceUse> advice = new ArrayList<>();
     private final List<CallReplacement> replacements = new ArrayList<>();
     private boolean carriesContext;
+    private String mentioning;
     private LibraryInstrumentation library;
 
     private TypeTarget(Kind kind, String... binaryNames) {
@@ -82,6 +83,18 @@ public final class TypeTarget {
         return this;
     }
 
+    /**
+     * Only classes whose constant pool mentions a name starting with {@code internalNamePrefix} ({@code java/sql/}): a
+     * test read in place that rules out, before any supertype is resolved, classes that cannot be the target. A
+     * subtype target that carries context needs it: it applies to every subtype whatever methods it declares, so
+     * without it every class in the loader would have its supertypes resolved. A subtype that mentions none of it
+     * declares none of the library's methods and inherits the field from the supertype that does.
+     */
+    public TypeTarget mentioning(String internalNamePrefix) {
+        mentioning = internalNamePrefix;
+        return this;
+    }
+
     /** Gives the chosen classes a field for per-object context when they are first loaded (see ContextCarrier). */
     public TypeTarget carriesContext() {
         carriesContext = true;
@@ -123,6 +136,9 @@ public final class TypeTarget {
      * stages (supertypes read through the loader, ByteBuddy).
      */
     public boolean mayApplyTo(ClassFileSummary summary) {
+        if (mentioning != null && !summary.containsPrefix(mentioning)) {
+            return false;
+        }
         if (carriesContext) {
             return true;
         }

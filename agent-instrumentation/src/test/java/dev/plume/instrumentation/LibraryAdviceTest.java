@@ -1,5 +1,6 @@
 package dev.plume.instrumentation;
 
+import dev.plume.bootstrap.context.ContextCarrier;
 import dev.plume.instrumentation.weave.InlineAdvice;
 import dev.plume.instrumentation.weave.WovenLoader;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,21 @@ class LibraryAdviceTest {
                 type.getDeclaredMethods(); // links it: a wrong frame is a VerifyError here
                 assertEquals("woven", type.getClassLoader().getName());
             }
+        }
+        assertEquals(0, failed.get());
+    }
+
+    @Test
+    void jdbcAdviceIsWovenIntoARealDriverAndTheClassesVerify() throws Exception {
+        for (String[] woven : List.of(new String[] {"org.h2.jdbc.JdbcStatement", "java.sql.Statement"},
+            new String[] {"org.h2.jdbc.JdbcPreparedStatement", "java.sql.Statement"},
+            new String[] {"org.h2.jdbc.JdbcConnection", "java.sql.Connection"})) {
+            String className = woven[0];
+            byte[] bytes = rewrite(className, LibraryAdviceTest.class.getClassLoader(), targetsNaming(woven[1]));
+            assertNotNull(bytes, className);
+            Class<?> type = Class.forName(className, false, new WovenLoader(Map.of(className, bytes)));
+            type.getDeclaredMethods(); // links it: a wrong frame is a VerifyError here
+            assertTrue(ContextCarrier.class.isAssignableFrom(type), className);
         }
         assertEquals(0, failed.get());
     }

@@ -113,9 +113,12 @@ public final class ConfigKeys {
     /** A family: one key per instrumentation name, see {@link #instrumentationEnabled}. */
     public static final ConfigKey INSTRUMENTATION_ENABLED = bool("otel.instrumentation.<name>.enabled", true,
         "one instrumentation on or off: `java-http-server` (also `jdk-httpserver`), `java-http-client`, `servlet`,"
-            + " `spring-webmvc`, `executors`");
+            + " `spring-webmvc`, `executors`, `jdbc`");
     public static final ConfigKey EXCLUDE_CLASSES = list("otel.javaagent.exclude-classes", null,
         "classes no instrumentation touches: binary names, or prefixes ending in `*` (`com.example.legacy.*`)");
+    public static final ConfigKey DB_STATEMENT_SANITIZER = bool(
+        "otel.instrumentation.common.db-statement-sanitizer.enabled", true,
+        "`false`: `db.query.text` is the query as the application wrote it, literals included (they may be secrets)");
     public static final ConfigKey SERVER_IGNORE_PATHS = list("plume.http.server.ignore.paths", null,
         "request paths that make no SERVER span and propagate nothing: exact paths, or prefixes ending in `*`"
             + " (`/actuator/health*,/ping`)");
@@ -162,7 +165,8 @@ public final class ConfigKeys {
         BSP_SCHEDULE_DELAY, BSP_MAX_EXPORT_BATCH_SIZE, BSP_EXPORT_TIMEOUT,
         TRACES_SAMPLER, TRACES_SAMPLER_ARG, ATTRIBUTE_COUNT_LIMIT, SPAN_ATTRIBUTE_COUNT_LIMIT, SPAN_EVENT_COUNT_LIMIT,
         EVENT_ATTRIBUTE_COUNT_LIMIT, ATTRIBUTE_VALUE_LENGTH_LIMIT, SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT,
-        INSTRUMENTATION_DEFAULT_ENABLED, INSTRUMENTATION_ENABLED, EXCLUDE_CLASSES, SERVER_IGNORE_PATHS,
+        INSTRUMENTATION_DEFAULT_ENABLED, INSTRUMENTATION_ENABLED, EXCLUDE_CLASSES, DB_STATEMENT_SANITIZER,
+        SERVER_IGNORE_PATHS,
         MAX_IN_FLIGHT, QUEUE_SIZE, QUEUE_BATCHES, RETRY_MAX_ATTEMPTS, RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF,
         SHUTDOWN_UNREACHABLE_TIMEOUT, SPOOL_DIR, SPOOL_SIZE, SAMPLER_TARGET_RATE, RING_BUFFER_SIZE);
 

@@ -9,12 +9,14 @@ public final class InstrumentationScope {
     public static final int JDK_HTTP_SERVER = 1;
     public static final int JDK_HTTP_CLIENT = 2;
     public static final int SERVLET = 3;
+    public static final int JDBC = 4;
 
     private static final String[] NAMES = {
         "dev.plume.manual",
         "dev.plume.jdk-httpserver",
         "dev.plume.jdk-httpclient",
         "dev.plume.servlet",
+        "dev.plume.jdbc",
     };
 
     private InstrumentationScope() {

@@ -2,6 +2,9 @@ package dev.plume.bootstrap.trace;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 
 /**
  * One span being recorded: a mutable, pooled holder that advice fills between start and end. At end the span is
@@ -227,21 +230,45 @@ public final class SpanSlot {
      * that is the price of an exception, never of a normal request.
      */
     public SpanSlot recordException(Throwable error) {
+        return recordException(error, true);
+    }
+
+    /**
+     * As {@link #recordException(Throwable)}; without messages, the event has no {@code exception.message} and the
+     * stack trace names each exception's class only: a database's messages quote the failing query, values included.
+     */
+    public SpanSlot recordException(Throwable error, boolean withMessages) {
         if (!recording || error == null || error == recordedException) {
             return this; // the same exception seen twice (a framework first, then the container): one event
         }
         recordedException = error;
         if (addEvent("exception")) {
             setEventAttribute(EXCEPTION_TYPE, error.getClass().getName());
-            String message = error.getMessage();
+            String message = withMessages ? error.getMessage() : null;
             if (message != null) {
                 setEventAttribute(EXCEPTION_MESSAGE, message);
             }
-            StringWriter trace = new StringWriter(512);
-            error.printStackTrace(new PrintWriter(trace));
-            setEventAttribute(EXCEPTION_STACKTRACE, trace.toString());
+            setEventAttribute(EXCEPTION_STACKTRACE, withMessages ? stackTrace(error) : stackTraceWithoutMessages(error));
         }
         return this;
+    }
+
+    private static String stackTrace(Throwable error) {
+        StringWriter trace = new StringWriter(512);
+        error.printStackTrace(new PrintWriter(trace));
+        return trace.toString();
+    }
+
+    private static String stackTraceWithoutMessages(Throwable error) {
+        StringBuilder trace = new StringBuilder(512);
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable cause = error; cause != null && seen.add(cause); cause = cause.getCause()) {
+            trace.append(cause == error ? "" : "Caused by: ").append(cause.getClass().getName()).append('\n');
+            for (StackTraceElement frame : cause.getStackTrace()) {
+                trace.append("\tat ").append(frame).append('\n');
+            }
+        }
+        return trace.toString();
     }
 
     /** Ends the span now: restores the previous context, hands the record to the ring, returns the slot to its pool. */

@@ -121,6 +121,28 @@ public final class ClassFileSummary {
         return false;
     }
 
+    /** Whether the constant pool holds a string starting with this (ASCII) prefix, such as {@code java/sql/}. */
+    public boolean containsPrefix(String prefix) {
+        if (bytes == null) {
+            return false;
+        }
+        int length = prefix.length();
+        for (int offset : utf8Offsets) {
+            if (u2(bytes, offset + 1) < length) {
+                continue;
+            }
+            int start = offset + 3;
+            int i = 0;
+            while (i < length && bytes[start + i] == (byte) prefix.charAt(i)) {
+                i++;
+            }
+            if (i == length) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Whether the class declares a concrete (non-abstract) method {@code name} whose descriptor starts with
      * {@code descriptorPrefix} (such as {@code (Ljakarta/servlet/ServletRequest;}) and has {@code parameters}

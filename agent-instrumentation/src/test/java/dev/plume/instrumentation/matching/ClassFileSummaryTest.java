@@ -3,6 +3,7 @@ package dev.plume.instrumentation.matching;
 import dev.plume.instrumentation.matching.fixtures.Leaf;
 import dev.plume.instrumentation.matching.fixtures.Middle;
 import dev.plume.instrumentation.matching.fixtures.Watched;
+import org.h2.jdbc.JdbcStatement;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -41,6 +42,17 @@ class ClassFileSummaryTest {
         assertTrue(leaf.contains("Ljava/lang/Deprecated;"));
         assertFalse(leaf.contains("Lio/opentelemetry/instrumentation/annotations/WithSpan;"));
         assertFalse(ClassFileSummary.of(bytes(Middle.class)).contains("Ljava/lang/Deprecated;"));
+    }
+
+    @Test
+    void aNamePrefixIsFoundInTheConstantPool() throws Exception {
+        ClassFileSummary middle = ClassFileSummary.of(bytes(Middle.class));
+        assertTrue(middle.containsPrefix("java/lang/"));
+        assertTrue(middle.containsPrefix("dev/plume/instrumentation/matching/fixtures/Ba"));
+        assertFalse(middle.containsPrefix("java/sql/"));
+        // what a JDBC driver's statement class mentions (the interface, SQLException in throws clauses)
+        assertTrue(ClassFileSummary.of(bytes(JdbcStatement.class)).containsPrefix("java/sql/"));
+        assertFalse(ClassFileSummary.MALFORMED.containsPrefix("java/"));
     }
 
     @Test

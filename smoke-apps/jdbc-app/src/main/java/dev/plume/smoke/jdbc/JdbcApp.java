@@ -1,0 +1,161 @@
+package dev.plume.smoke.jdbc;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+
+/**
+ * A JDK HTTP server whose requests talk to a database: {@code GET /db/<system>/<mode>} runs one fixed scenario against
+ * H2 (in memory), PostgreSQL or MariaDB ({@code system}: {@code h2}, {@code postgresql}, {@code mariadb}), through
+ * DriverManager or a HikariCP pool ({@code mode}: {@code direct}, {@code hikari}), and answers what it read. The
+ * scenario: a table made and emptied by plain statements, three rows inserted by a prepared batch, a plain query with
+ * literals in it, a prepared query run twice, a syntax error and a primary-key violation (both caught).
+ *
+ * <p>System properties: {@code app.port} (default 0), {@code app.exit.on.stdin.eof}, {@code app.postgresql.url},
+ * {@code app.mariadb.url} (the local servers' test databases by default).
+ */
+public final class JdbcApp {
+    /** A literal that must never reach a trace backend: the tests look for it in everything exported. */
+    static final String SECRET = "s3cret-literal-4711";
+
+    private static final Map<String, HikariDataSource> POOLS = new ConcurrentHashMap<>();
+
+    private JdbcApp() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", Integer.getInteger("app.port", 0)), 64);
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.createContext("/db/", JdbcApp::handle);
+        server.start();
+        System.out.println("LISTENING " + server.getAddress().getPort());
+        System.out.flush();
+        if (Boolean.getBoolean("app.exit.on.stdin.eof")) {
+            Thread watcher = new Thread(() -> {
+                try (InputStream in = System.in) {
+                    while (in.read() >= 0) {
+                        // only the end of the stream matters
+                    }
+                } catch (IOException e) {
+                    // a broken stdin means the parent is gone, the same signal as EOF
+                }
+                System.exit(0);
+            }, "jdbc-app-stdin-watcher");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
+    }
+
+    private static void handle(HttpExchange exchange) throws IOException {
+        String[] parts = exchange.getRequestURI().getPath().split("/");
+        int status = 200;
+        String body;
+        try {
+            if (parts.length != 4) {
+                throw new IllegalArgumentException("expected /db/<system>/<mode>");
+            }
+            body = scenario(parts[2], parts[3]);
+        } catch (SQLException | RuntimeException e) {
+            status = 500;
+            body = e.toString();
+        }
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static String url(String system) {
+        return switch (system) {
+            case "h2" -> "jdbc:h2:mem:plume;DB_CLOSE_DELAY=-1";
+            case "postgresql" -> System.getProperty("app.postgresql.url",
+                "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+            case "mariadb" -> System.getProperty("app.mariadb.url", "jdbc:mariadb://127.0.0.1:3306/test?user=root");
+            default -> throw new IllegalArgumentException("unknown system " + system);
+        };
+    }
+
+    private static Connection connect(String system, String mode) throws SQLException {
+        return switch (mode) {
+            case "direct" -> DriverManager.getConnection(url(system));
+            case "hikari" -> POOLS.computeIfAbsent(system, s -> {
+                HikariConfig config = new HikariConfig();
+                config.setJdbcUrl(url(s));
+                config.setMaximumPoolSize(2);
+                config.setPoolName("plume-" + s);
+                return new HikariDataSource(config);
+            }).getConnection();
+            default -> throw new IllegalArgumentException("unknown mode " + mode);
+        };
+    }
+
+    private static String scenario(String system, String mode) throws SQLException {
+        String table = "plume_owners_" + mode;
+        StringBuilder read = new StringBuilder();
+        try (Connection connection = connect(system, mode)) {
+            try (Statement statement = connection.createStatement()) {
+                statement.executeUpdate("CREATE TABLE IF NOT EXISTS " + table + " (id INT PRIMARY KEY, name VARCHAR(64))");
+                statement.executeUpdate("DELETE FROM " + table);
+            }
+            try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO " + table + " (id, name) VALUES (?, ?)")) {
+                for (int id = 1; id <= 3; id++) {
+                    insert.setInt(1, id);
+                    insert.setString(2, id == 2 ? SECRET : "owner-" + id);
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+            try (Statement statement = connection.createStatement();
+                 ResultSet rows = statement.executeQuery("SELECT name FROM " + table + " WHERE name = '" + SECRET
+                     + "' OR id IN (1, 3, 4711) ORDER BY id")) {
+                while (rows.next()) {
+                    read.append(rows.getString(1)).append(' ');
+                }
+            }
+            try (PreparedStatement query = connection.prepareStatement("SELECT id, name FROM " + table + " WHERE id = ?")) {
+                for (int id = 1; id <= 2; id++) {
+                    query.setInt(1, id);
+                    try (ResultSet rows = query.executeQuery()) {
+                        while (rows.next()) {
+                            read.append(rows.getInt(1)).append(' ');
+                        }
+                    }
+                }
+            }
+            try (Statement statement = connection.createStatement()) {
+                statement.executeQuery("SELEC name FROM " + table + " WHERE name = '" + SECRET + "'");
+                read.append("no-syntax-error ");
+            } catch (SQLException expected) {
+                read.append("syntax-error ");
+            }
+            try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO " + table + " (id, name) VALUES (?, ?)")) {
+                insert.setInt(1, 1);
+                insert.setString(2, SECRET);
+                insert.executeUpdate();
+                read.append("no-violation");
+            } catch (SQLException expected) {
+                read.append("violation");
+            }
+        }
+        return read.toString().trim();
+    }
+}
