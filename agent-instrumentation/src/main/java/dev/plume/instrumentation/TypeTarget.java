@@ -85,10 +85,9 @@ public final class TypeTarget {
 
     /**
      * Only classes whose constant pool mentions a name starting with {@code internalNamePrefix} ({@code java/sql/}): a
-     * test read in place that rules out, before any supertype is resolved, classes that cannot be the target. A
-     * subtype target that carries context needs it: it applies to every subtype whatever methods it declares, so
-     * without it every class in the loader would have its supertypes resolved. A subtype that mentions none of it
-     * declares none of the library's methods and inherits the field from the supertype that does.
+     * test read in place that rules out, before any supertype is resolved, classes that cannot be the target (a
+     * library's classes name its types: JDBC drivers' throw {@code SQLException}). Classes of other libraries that
+     * mention the prefix but declare no advised method and name no watched type themselves stop here too.
      */
     public TypeTarget mentioning(String internalNamePrefix) {
         mentioning = internalNamePrefix;
@@ -132,15 +131,12 @@ public final class TypeTarget {
 
     /**
      * Whether rewriting this class file could change anything: it declares a method the advice or a call replacement
-     * selects, or it is to get the context field. Decided in place, so classes that cannot be affected skip the costly
+     * selects, or it is to get the context field (a subtype target's: where the class names a watched type itself). Decided in place, so classes that cannot be affected skip the costly
      * stages (supertypes read through the loader, ByteBuddy).
      */
     public boolean mayApplyTo(ClassFileSummary summary) {
         if (mentioning != null && !summary.containsPrefix(mentioning)) {
             return false;
-        }
-        if (carriesContext) {
-            return true;
         }
         for (AdviceUse use : advice) {
             if (use.methods().declaredIn(summary)) {
@@ -149,6 +145,21 @@ public final class TypeTarget {
         }
         for (CallReplacement replacement : replacements) {
             if (summary.declaresMethod(replacement.inMethod(), "(", -1)) {
+                return true;
+            }
+        }
+        // The field is needed where the hierarchy first meets the watched type; a subclass that declares no advised
+        // method inherits it from there.
+        return carriesContext && (kind != Kind.SUBTYPES || namesDirectly(summary));
+    }
+
+    /** Whether the class's own superclass or interfaces are among the watched types. */
+    private boolean namesDirectly(ClassFileSummary summary) {
+        if (summary.superName() != null && internalNames.contains(summary.superName())) {
+            return true;
+        }
+        for (String implemented : summary.interfaces()) {
+            if (internalNames.contains(implemented)) {
                 return true;
             }
         }

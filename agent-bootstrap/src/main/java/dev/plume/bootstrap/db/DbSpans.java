@@ -7,12 +7,15 @@ import dev.plume.bootstrap.trace.SpanSlot;
 import dev.plume.bootstrap.trace.StatusCode;
 import dev.plume.bootstrap.trace.Tracer;
 
+import java.util.Map;
+import java.util.WeakHashMap;
+
 /**
  * CLIENT spans for database calls under the stable database conventions, from what any SQL client library can give:
  * the connection's URL (once per connection), the query text, a batch size and the failure. Per-object facts live in
  * the field the agent adds to connection and statement classes ({@link ContextCarrier}): a connection carries its
  * {@link DbConnectionInfo}, a statement its {@link StatementState}. Objects of classes loaded before the agent have no
- * field: their spans have no query text.
+ * field: such a connection's facts are kept in a weak map, such a statement's spans have no query text.
  */
 public final class DbSpans {
     private static final AttributeKey DB_SYSTEM_NAME = AttributeKey.of("db.system.name");
@@ -25,6 +28,9 @@ public final class DbSpans {
     private static final AttributeKey SERVER_ADDRESS = AttributeKey.of("server.address");
     private static final AttributeKey SERVER_PORT = AttributeKey.of("server.port");
     private static final AttributeKey ERROR_TYPE = AttributeKey.of("error.type");
+
+    /** Facts of connections whose class got no field (loaded before the agent), so the URL is still read once. */
+    private static final Map<Object, DbConnectionInfo> WITHOUT_FIELD = new WeakHashMap<>();
 
     private static volatile boolean sanitize = true;
 
@@ -40,18 +46,22 @@ public final class DbSpans {
     public static DbConnectionInfo known(Object connection) {
         if (connection instanceof ContextCarrier) {
             Object carried = ((ContextCarrier) connection).plume$getContext();
-            if (carried instanceof DbConnectionInfo) {
-                return (DbConnectionInfo) carried;
-            }
+            return carried instanceof DbConnectionInfo ? (DbConnectionInfo) carried : null;
         }
-        return null;
+        synchronized (WITHOUT_FIELD) {
+            return WITHOUT_FIELD.get(connection);
+        }
     }
 
-    /** Parses the connection's URL and keeps the result on it. */
+    /** Parses the connection's URL and keeps the result on it (or, without the field, in a weak map). */
     public static DbConnectionInfo remember(Object connection, String url) {
         DbConnectionInfo info = DbConnectionInfo.fromUrl(url);
         if (connection instanceof ContextCarrier) {
             ((ContextCarrier) connection).plume$setContext(info);
+        } else if (connection != null) {
+            synchronized (WITHOUT_FIELD) {
+                WITHOUT_FIELD.put(connection, info);
+            }
         }
         return info;
     }
