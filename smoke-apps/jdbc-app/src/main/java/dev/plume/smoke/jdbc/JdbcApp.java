@@ -27,6 +27,8 @@ import java.util.concurrent.Executors;
  * scenario: a table made and emptied by plain statements, three rows inserted by a prepared batch, a plain query with
  * literals in it, a prepared query run twice, a syntax error and a primary-key violation (both caught).
  *
+ * {@code GET /alloc/<system>} measures what one prepared query allocates on the request thread.
+ *
  * <p>System properties: {@code app.port} (default 0), {@code app.exit.on.stdin.eof}, {@code app.postgresql.url},
  * {@code app.mariadb.url} (the local servers' test databases by default).
  */
@@ -43,6 +45,7 @@ public final class JdbcApp {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", Integer.getInteger("app.port", 0)), 64);
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/db/", JdbcApp::handle);
+        server.createContext("/alloc/", JdbcApp::allocation);
         server.start();
         System.out.println("LISTENING " + server.getAddress().getPort());
         System.out.flush();
@@ -79,6 +82,53 @@ public final class JdbcApp {
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
+        }
+    }
+
+    /**
+     * {@code GET /alloc/<system>?calls=N}: bytes allocated on this thread per execution of one prepared query, run
+     * N times after as many warm-up runs (the benchmark of an agent's cost per database call; see BENCHMARKS.md).
+     */
+    private static void allocation(HttpExchange exchange) throws IOException {
+        String system = exchange.getRequestURI().getPath().substring("/alloc/".length());
+        String query = exchange.getRequestURI().getQuery();
+        int calls = query != null && query.startsWith("calls=") ? Integer.parseInt(query.substring(6)) : 20_000;
+        String body;
+        int status = 200;
+        try (Connection connection = connect(system, "direct")) {
+            try (Statement statement = connection.createStatement()) {
+                statement.executeUpdate("CREATE TABLE IF NOT EXISTS plume_alloc (id INT PRIMARY KEY, name VARCHAR(64))");
+                statement.executeUpdate("DELETE FROM plume_alloc");
+                statement.executeUpdate("INSERT INTO plume_alloc (id, name) VALUES (1, 'one')");
+            }
+            com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            try (PreparedStatement select = connection.prepareStatement("SELECT name FROM plume_alloc WHERE id = ?")) {
+                runQuery(select, calls);
+                long before = threads.getCurrentThreadAllocatedBytes();
+                long start = System.nanoTime();
+                runQuery(select, calls);
+                long nanos = System.nanoTime() - start;
+                long bytes = threads.getCurrentThreadAllocatedBytes() - before;
+                body = String.format("calls=%d bytes_per_call=%d ns_per_call=%d", calls, bytes / calls, nanos / calls);
+            }
+        } catch (SQLException | RuntimeException e) {
+            status = 500;
+            body = e.toString();
+        }
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static void runQuery(PreparedStatement select, int calls) throws SQLException {
+        for (int i = 0; i < calls; i++) {
+            select.setInt(1, 1);
+            try (ResultSet rows = select.executeQuery()) {
+                rows.next();
+            }
         }
     }
 
