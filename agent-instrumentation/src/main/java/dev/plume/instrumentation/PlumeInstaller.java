@@ -55,6 +55,7 @@ public final class PlumeInstaller {
         SpanRing ring = new SpanRing(SpanRing.capacityFor(ringBytes));
         ServerPaths.ignore(config.getList(ConfigKeys.SERVER_IGNORE_PATHS));
         DbSpans.sanitize(config.getBoolean(ConfigKeys.DB_STATEMENT_SANITIZER));
+        DbSpans.duplicateOlderNames(config.getList(ConfigKeys.SEMCONV_STABILITY_OPT_IN).contains("database/dup"));
         Tracer.install(ring, HeadSampler.from(config), SpanLimits.from(config));
         MatchingTransformer transformer;
         try {

@@ -28,11 +28,18 @@ public final class DbSpans {
     private static final AttributeKey SERVER_ADDRESS = AttributeKey.of("server.address");
     private static final AttributeKey SERVER_PORT = AttributeKey.of("server.port");
     private static final AttributeKey ERROR_TYPE = AttributeKey.of("error.type");
+    // the names before the stable conventions, for otel.semconv-stability.opt-in=database/dup
+    private static final AttributeKey OLD_DB_SYSTEM = AttributeKey.of("db.system");
+    private static final AttributeKey OLD_DB_STATEMENT = AttributeKey.of("db.statement");
+    private static final AttributeKey OLD_DB_NAME = AttributeKey.of("db.name");
+    private static final AttributeKey OLD_DB_OPERATION = AttributeKey.of("db.operation");
+    private static final AttributeKey OLD_DB_SQL_TABLE = AttributeKey.of("db.sql.table");
 
     /** Facts of connections whose class got no field (loaded before the agent), so the URL is still read once. */
     private static final Map<Object, DbConnectionInfo> WITHOUT_FIELD = new WeakHashMap<>();
 
     private static volatile boolean sanitize = true;
+    private static volatile boolean duplicateOlderNames;
 
     private DbSpans() {
     }
@@ -40,6 +47,11 @@ public final class DbSpans {
     /** {@code otel.instrumentation.common.db-statement-sanitizer.enabled}. */
     public static void sanitize(boolean enabled) {
         sanitize = enabled;
+    }
+
+    /** {@code otel.semconv-stability.opt-in=database/dup}: the older attribute names too. */
+    public static void duplicateOlderNames(boolean enabled) {
+        duplicateOlderNames = enabled;
     }
 
     /** The connection's facts if it carries them already; null when they must be read ({@link #remember}). */
@@ -189,6 +201,9 @@ public final class DbSpans {
         if (batchSize > 1) {
             span.setAttribute(DB_OPERATION_BATCH_SIZE, (long) batchSize);
         }
+        if (duplicateOlderNames) {
+            setOlderNames(span, db, query, operation, collection);
+        }
         if (db.host() != null) {
             span.setAttribute(SERVER_ADDRESS, db.host());
             if (db.port() > 0) {
@@ -196,6 +211,30 @@ public final class DbSpans {
             }
         }
         return span;
+    }
+
+    private static void setOlderNames(SpanSlot span, DbConnectionInfo db, SqlQuery query, String operation,
+                                      String collection) {
+        // db.system's older values differ where the stable names were changed
+        String system = switch (db.system()) {
+            case "microsoft.sql_server" -> "mssql";
+            case "oracle.db" -> "oracle";
+            case "ibm.db2" -> "db2";
+            default -> db.system();
+        };
+        span.setAttribute(OLD_DB_SYSTEM, system);
+        if (db.namespace() != null) {
+            span.setAttribute(OLD_DB_NAME, db.namespace());
+        }
+        if (query != null) {
+            span.setAttribute(OLD_DB_STATEMENT, query.text());
+            if (operation != null) {
+                span.setAttribute(OLD_DB_OPERATION, operation);
+            }
+            if (collection != null) {
+                span.setAttribute(OLD_DB_SQL_TABLE, collection);
+            }
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,7 +38,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * not there skips its cases, with a line saying so), each directly and through HikariCP. One jdbc-app JVM under the
  * agent serves every case; each request runs the app's scenario (DDL, a prepared batch, a plain query with literals, a
  * prepared query twice, a syntax error, a key violation) and must give one CLIENT span per database call, under the
- * request's SERVER span, on the stable conventions, with no literal in anything exported.
+ * request's SERVER span, on the stable conventions, with no literal in anything exported. A second app JVM checks the
+ * two switches: the older attribute names on request, and the raw text when the sanitizer is turned off.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -153,6 +155,41 @@ class JdbcSmokeTest {
             }
             assertTrue(app.stderrLines().stream().noneMatch(line -> line.contains(SECRET)), "a literal in the log");
         });
+    }
+
+    @Test
+    void olderNamesOnRequestAndRawTextWhenTheSanitizerIsOff() throws Exception {
+        try (OtlpHttpReceiver own = OtlpHttpReceiver.start();
+             AgentProcess configured = AgentProcess.launch(InstalledJdks.all().get(0),
+                     SmokeArtifacts.webAppJar("jdbc-app"))
+                 .systemProperty("otel.exporter.otlp.endpoint", own.endpoint())
+                 .systemProperty("otel.bsp.schedule.delay", "100")
+                 .systemProperty("otel.semconv-stability.opt-in", "database/dup")
+                 .systemProperty("otel.instrumentation.common.db-statement-sanitizer.enabled", "false")
+                 .start()) {
+            configured.explainFailures(() -> {
+                int appPort = configured.awaitListeningPort(Duration.ofSeconds(60));
+                HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + appPort + "/db/h2/direct")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, response.statusCode(), response.body());
+                String table = "plume_owners_direct";
+                String raw = "SELECT name FROM " + table + " WHERE name = '" + SECRET + "' OR id IN (1, 3, 4711) ORDER BY id";
+                ReceivedSpan select = own.awaitSpan("the plain SELECT, unsanitized",
+                    span -> raw.equals(span.attribute("db.query.text")), SPANS);
+                assertEquals("h2", select.attribute("db.system.name"));
+                assertEquals("h2", select.attribute("db.system"));
+                assertEquals(raw, select.attribute("db.statement"));
+                assertEquals("plume", select.attribute("db.name"));
+                assertEquals("SELECT", select.attribute("db.operation"));
+                assertEquals(table, select.attribute("db.sql.table"));
+                ReceivedSpan failed = own.awaitSpan("the syntax error", span -> span.kind()
+                    == Span.SpanKind.SPAN_KIND_CLIENT && span.statusCode() == Status.StatusCode.STATUS_CODE_ERROR
+                    && ((String) span.attribute("db.query.text")).startsWith("SELEC "), SPANS);
+                // with the sanitizer off, the database's message (which quotes the query) is kept
+                assertFalse(failed.proto().getStatus().getMessage().isEmpty(), failed.toString());
+            });
+        }
     }
 
     /** The CLIENT spans whose parent is {@code server}. */
