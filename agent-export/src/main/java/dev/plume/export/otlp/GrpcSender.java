@@ -4,7 +4,6 @@ import okhttp3.Call;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -47,7 +46,7 @@ public final class GrpcSender implements TraceSender {
     static final int DATA_LOSS = 15;
     static final int UNAUTHENTICATED = 16;
 
-    private final OkHttpClient client;
+    private final LazyClient client;
     private final HttpUrl url;
     private final Headers headers;
     private final long timeoutMillis;
@@ -66,7 +65,7 @@ public final class GrpcSender implements TraceSender {
         List<Protocol> protocols = url.isHttps()
             ? List.of(Protocol.HTTP_2, Protocol.HTTP_1_1)
             : List.of(Protocol.H2_PRIOR_KNOWLEDGE);
-        this.client = OtlpHttpClient.build(settings, tls, protocols);
+        this.client = new LazyClient(() -> OtlpHttpClient.build(settings, tls, protocols));
     }
 
     /** One gRPC message: compressed flag, big-endian length, then the (possibly gzip-compressed) request. */
@@ -105,7 +104,7 @@ public final class GrpcSender implements TraceSender {
                 .header("grpc-timeout", timeout + "m")
                 .post(RequestBody.create(payload, GRPC))
                 .build();
-            call = client.newCall(request);
+            call = client.get().newCall(request);
             call.timeout().timeout(timeout, TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             done.accept(SendResult.failed(0, OtlpHttpClient.describe(e), false));
@@ -261,7 +260,7 @@ public final class GrpcSender implements TraceSender {
 
     @Override
     public void shutdown() {
-        OtlpHttpClient.shutdown(client);
+        client.shutdown();
         if (gzip != null) {
             gzip.close();
         }

@@ -4,7 +4,6 @@ import okhttp3.Call;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -33,7 +32,7 @@ public final class HttpProtobufSender implements TraceSender {
     /** Error bodies are read this far and no further: they explain, they are not data. */
     static final int MAX_RESPONSE_BYTES = 4096;
 
-    private final OkHttpClient client;
+    private final LazyClient client;
     private final HttpUrl url;
     private final Headers headers;
     private final long timeoutMillis;
@@ -52,7 +51,8 @@ public final class HttpProtobufSender implements TraceSender {
             builder.set("Content-Encoding", "gzip");
         }
         this.headers = builder.build();
-        this.client = OtlpHttpClient.build(settings, tls, List.of(Protocol.HTTP_2, Protocol.HTTP_1_1));
+        List<Protocol> protocols = List.of(Protocol.HTTP_2, Protocol.HTTP_1_1);
+        this.client = new LazyClient(() -> OtlpHttpClient.build(settings, tls, protocols));
     }
 
     @Override
@@ -78,7 +78,7 @@ public final class HttpProtobufSender implements TraceSender {
                 .headers(headers)
                 .post(RequestBody.create(payload, PROTOBUF))
                 .build();
-            call = client.newCall(httpRequest);
+            call = client.get().newCall(httpRequest);
             call.timeout().timeout(Math.max(1, Math.min(this.timeoutMillis, timeoutMillis)), TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             done.accept(SendResult.failed(0, OtlpHttpClient.describe(e), false));
@@ -132,7 +132,7 @@ public final class HttpProtobufSender implements TraceSender {
 
     @Override
     public void shutdown() {
-        OtlpHttpClient.shutdown(client);
+        client.shutdown();
         if (gzip != null) {
             gzip.close();
         }
