@@ -1,5 +1,14 @@
 package dev.plume.smoke.jetty11;
 
+import dev.plume.smoke.jakarta.AsyncDispatchServlet;
+import dev.plume.smoke.jakarta.AsyncHelloServlet;
+import dev.plume.smoke.jakarta.CrossThreadServlet;
+import dev.plume.smoke.jakarta.FixedTextServlet;
+import dev.plume.smoke.jakarta.HandledErrorServlet;
+import dev.plume.smoke.jakarta.OwnersServlet;
+import dev.plume.smoke.jakarta.ServedByFilter;
+import dev.plume.smoke.jakarta.ThrowingServlet;
+import dev.plume.smoke.jakarta.TraceparentEchoServlet;
 import dev.plume.smoke.selfcalls.CrossThreadCalls;
 import dev.plume.smoke.selfcalls.OwnHelloClient;
 import jakarta.servlet.DispatcherType;

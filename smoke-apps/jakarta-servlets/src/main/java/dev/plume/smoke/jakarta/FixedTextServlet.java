@@ -1,4 +1,4 @@
-package dev.plume.smoke.jetty11;
+package dev.plume.smoke.jakarta;
 
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -6,13 +6,13 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /** Answers GET with 200 and the same body every time: {@code /hello}, {@code /health}. */
-final class FixedTextServlet extends HttpServlet {
+public final class FixedTextServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
 
     private final String body;
 
-    FixedTextServlet(String body) {
+    public FixedTextServlet(String body) {
         this.body = body;
     }
 

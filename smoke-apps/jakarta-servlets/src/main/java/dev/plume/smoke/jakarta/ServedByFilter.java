@@ -1,4 +1,4 @@
-package dev.plume.smoke.undertow;
+package dev.plume.smoke.jakarta;
 
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -9,11 +9,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /** Names the app in an {@code X-Served-By} header, so every request passes a filter chain as in most servlet apps. */
-final class ServedByFilter implements Filter {
+public final class ServedByFilter implements Filter {
 
     private final String appName;
 
-    ServedByFilter(String appName) {
+    public ServedByFilter(String appName) {
         this.appName = appName;
     }
 

@@ -1,11 +1,11 @@
-package dev.plume.smoke.jetty11;
+package dev.plume.smoke.jakarta;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /** Writes a complete plain-text response: every endpoint of the app answers that way. */
-final class PlainText {
+public final class PlainText {
 
     private PlainText() {
     }

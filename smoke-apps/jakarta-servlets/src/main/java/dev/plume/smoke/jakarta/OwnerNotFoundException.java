@@ -1,11 +1,11 @@
-package dev.plume.smoke.tomcat11;
+package dev.plume.smoke.jakarta;
 
 /** Thrown for an owner that does not exist; {@link HandledErrorServlet} answers it with 404. */
-final class OwnerNotFoundException extends RuntimeException {
+public final class OwnerNotFoundException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    OwnerNotFoundException(String message) {
+    public OwnerNotFoundException(String message) {
         super(message);
     }
 }

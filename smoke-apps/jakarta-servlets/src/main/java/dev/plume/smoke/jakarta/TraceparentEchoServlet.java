@@ -1,4 +1,4 @@
-package dev.plume.smoke.undertow;
+package dev.plume.smoke.jakarta;
 
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -6,7 +6,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /** Answers with the request's {@code traceparent} header, or {@code none}, so a test sees what the app received. */
-final class TraceparentEchoServlet extends HttpServlet {
+public final class TraceparentEchoServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
 

@@ -1,4 +1,4 @@
-package dev.plume.smoke.tomcat11;
+package dev.plume.smoke.jakarta;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
@@ -12,14 +12,14 @@ import java.util.concurrent.Executor;
  * Computes its answer on the app's executor, then dispatches the request back into the container, which calls this
  * servlet a second time (dispatcher type ASYNC) to write it: the shape of a Spring MVC {@code Callable}.
  */
-final class AsyncDispatchServlet extends HttpServlet {
+public final class AsyncDispatchServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
     private static final String RESULT_ATTRIBUTE = AsyncDispatchServlet.class.getName() + ".result";
 
     private final transient Executor executor;
 
-    AsyncDispatchServlet(Executor executor) {
+    public AsyncDispatchServlet(Executor executor) {
         this.executor = executor;
     }
 

@@ -1,4 +1,4 @@
-package dev.plume.smoke.jetty11;
+package dev.plume.smoke.jakarta;
 
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -9,7 +9,7 @@ import java.io.IOException;
  * Mapped at {@code /owners/*}; parses {@code /owners/<ownerId>} and {@code /owners/<ownerId>/pets/<petId>} from the
  * path itself, as servlet apps without a framework do, so the container knows no route template.
  */
-final class OwnersServlet extends HttpServlet {
+public final class OwnersServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
 

@@ -1,4 +1,4 @@
-package dev.plume.smoke.undertow;
+package dev.plume.smoke.jakarta;
 
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -6,7 +6,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /** Looks up an owner that does not exist and answers the exception itself with 404: the container never sees it. */
-final class HandledErrorServlet extends HttpServlet {
+public final class HandledErrorServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
 

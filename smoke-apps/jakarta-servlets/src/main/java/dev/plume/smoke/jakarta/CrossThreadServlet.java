@@ -1,4 +1,4 @@
-package dev.plume.smoke.jetty11;
+package dev.plume.smoke.jakarta;
 
 import dev.plume.smoke.selfcalls.CrossThreadCalls;
 
@@ -12,15 +12,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
 /** Answers with the body of a {@code /hello} call made on another thread, one path per JDK concurrency API. */
-final class CrossThreadServlet extends HttpServlet {
+public final class CrossThreadServlet extends HttpServlet {
 
-    static final String[] PATHS = {"/executor", "/scheduled", "/invoke-all", "/fork-join", "/future", "/virtual"};
+    public static final String[] PATHS = {"/executor", "/scheduled", "/invoke-all", "/fork-join", "/future", "/virtual"};
 
     private static final long serialVersionUID = 1L;
 
     private final transient CrossThreadCalls calls;
 
-    CrossThreadServlet(CrossThreadCalls calls) {
+    public CrossThreadServlet(CrossThreadCalls calls) {
         this.calls = calls;
     }
 

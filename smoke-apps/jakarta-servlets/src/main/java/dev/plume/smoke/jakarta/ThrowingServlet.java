@@ -1,11 +1,11 @@
-package dev.plume.smoke.undertow;
+package dev.plume.smoke.jakarta;
 
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /** Throws an exception that escapes to the container, which answers 500. */
-final class ThrowingServlet extends HttpServlet {
+public final class ThrowingServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
 

@@ -1,4 +1,4 @@
-package dev.plume.smoke.undertow;
+package dev.plume.smoke.jakarta;
 
 import dev.plume.smoke.selfcalls.OwnHelloClient;
 
@@ -15,7 +15,7 @@ import java.util.concurrent.Executor;
  * response and completes it, so the request ends on a thread other than the one it started on (before or after
  * {@code doGet} returns).
  */
-final class AsyncHelloServlet extends HttpServlet {
+public final class AsyncHelloServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
 
@@ -28,7 +28,7 @@ final class AsyncHelloServlet extends HttpServlet {
      * @param completesFirst whether {@code doGet} waits for the other thread to complete the request before it returns
      *                       (the order a fast downstream call gives), instead of returning at once
      */
-    AsyncHelloServlet(OwnHelloClient client, Executor executor, boolean completesFirst) {
+    public AsyncHelloServlet(OwnHelloClient client, Executor executor, boolean completesFirst) {
         this.client = client;
         this.executor = executor;
         this.completesFirst = completesFirst;
