@@ -4,43 +4,67 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.ProtectionDomain;
-import java.util.Enumeration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.stream.Stream;
 
 /**
  * Defines the agent's runtime classes straight into the bootstrap class loader, so every class loader sees the
  * classes that advice calls. Unlike appending a jar to the bootstrap search path, this keeps class-data sharing on for
  * the application and prints nothing. It uses {@code jdk.internal.misc.Unsafe}, which it opens to itself through
  * {@link Instrumentation#redefineModule}, and then opens to the runtime too (Agrona needs it).
+ *
+ * <p>Which classes, and in which order, is decided when the jar is built ({@link #main}): the index lists the classes
+ * the runtime can reach, each after its supertypes, so premain reads just those entries and parses none of them.
  */
 final class BootstrapClassDefiner {
-    private static final String SUFFIX = ".classdata";
+    static final String SUFFIX = ".classdata";
+    /** The index's entry name, under the prefix: one binary class name per line, in definition order. */
+    static final String INDEX = "index";
 
     private BootstrapClassDefiner() {
     }
 
     static void defineAll(Instrumentation instrumentation, JarFile jar, String prefix) throws Exception {
+        JarEntry indexEntry = jar.getJarEntry(prefix + INDEX);
+        if (indexEntry == null) {
+            throw new IllegalStateException("the agent jar has no " + prefix + INDEX + " (a broken build)");
+        }
+        List<String> order;
+        try (InputStream in = jar.getInputStream(indexEntry)) {
+            order = lines(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
         Module javaBase = Object.class.getModule();
         openInternalMisc(instrumentation, javaBase, BootstrapClassDefiner.class.getModule());
         Class<?> unsafeClass = Class.forName("jdk.internal.misc.Unsafe");
         Object unsafe = unsafeClass.getMethod("getUnsafe").invoke(null);
         Method define = unsafeClass.getMethod("defineClass", String.class, byte[].class, int.class, int.class,
             ClassLoader.class, ProtectionDomain.class);
-
-        Map<String, byte[]> classes = readClasses(jar, prefix);
-        Map<String, Class<?>> defined = new HashMap<>();
-        for (String name : reachableFromRuntime(classes)) {
-            defineWithSupertypes(name, classes, defined, unsafe, define);
+        Class<?> last = null;
+        for (String name : order) {
+            JarEntry entry = jar.getJarEntry(prefix + name.replace('.', '/') + SUFFIX);
+            if (entry == null) {
+                throw new IllegalStateException("the agent jar lacks " + name + ", listed in its index");
+            }
+            byte[] bytes;
+            try (InputStream in = jar.getInputStream(entry)) {
+                bytes = in.readAllBytes();
+            }
+            last = (Class<?>) define.invoke(unsafe, name, bytes, 0, bytes.length, null, null);
         }
-        if (!defined.isEmpty()) {
-            openInternalMisc(instrumentation, javaBase, defined.values().iterator().next().getModule());
+        if (last != null) {
+            openInternalMisc(instrumentation, javaBase, last.getModule());
         }
     }
 
@@ -49,30 +73,44 @@ final class BootstrapClassDefiner {
             Map.of("jdk.internal.misc", Set.of(target)), Set.of(), Map.of());
     }
 
-    private static Map<String, byte[]> readClasses(JarFile jar, String prefix) throws IOException {
-        Map<String, byte[]> classes = new HashMap<>();
-        Enumeration<JarEntry> entries = jar.entries();
-        while (entries.hasMoreElements()) {
-            JarEntry entry = entries.nextElement();
-            String path = entry.getName();
-            if (path.startsWith(prefix) && path.endsWith(SUFFIX)) {
-                String name = path.substring(prefix.length(), path.length() - SUFFIX.length()).replace('/', '.');
-                try (InputStream in = jar.getInputStream(entry)) {
-                    classes.put(name, in.readAllBytes());
-                }
+    private static List<String> lines(String text) {
+        List<String> lines = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(line.trim());
             }
         }
-        return classes;
+        return lines;
     }
 
     /**
-     * Only the classes Plume's runtime can reach are defined: the relocated libraries hold classes the bootstrap
-     * loader could not link (Agrona's code generation extends {@code javax.tools} types), and fewer classes start faster.
+     * At build time: writes the index for the runtime's class files under {@code args[0]} (a directory of
+     * {@code .class} files, the bootstrap part of the agent) to {@code args[1]}.
      */
-    private static Set<String> reachableFromRuntime(Map<String, byte[]> classes) {
+    public static void main(String[] args) throws IOException {
+        Path root = Path.of(args[0]);
+        Map<String, byte[]> classes = new HashMap<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                String path = root.relativize(file).toString().replace(java.io.File.separatorChar, '/');
+                if (path.endsWith(".class") && !path.startsWith("dev/plume/agent/")) {
+                    classes.put(path.substring(0, path.length() - ".class".length()).replace('/', '.'),
+                        Files.readAllBytes(file));
+                }
+            }
+        }
+        Files.writeString(Path.of(args[1]), String.join("\n", definitionOrder(classes)) + "\n");
+    }
+
+    /**
+     * The classes Plume's runtime can reach, each after its supertypes: the relocated libraries hold classes the
+     * bootstrap loader could not link (Agrona's code generation extends {@code javax.tools} types), and fewer classes
+     * start faster.
+     */
+    static List<String> definitionOrder(Map<String, byte[]> classes) {
         Set<String> reachable = new LinkedHashSet<>();
         ArrayDeque<String> pending = new ArrayDeque<>();
-        for (String name : classes.keySet()) {
+        for (String name : new java.util.TreeSet<>(classes.keySet())) {
             if (name.startsWith("dev.plume.") && !name.startsWith("dev.plume.shaded.")) {
                 reachable.add(name);
                 pending.add(name);
@@ -85,23 +123,23 @@ final class BootstrapClassDefiner {
                 }
             }
         }
-        return reachable;
+        Set<String> ordered = new LinkedHashSet<>();
+        for (String name : reachable) {
+            addWithSupertypes(name, classes, ordered, new java.util.HashSet<>());
+        }
+        return new ArrayList<>(ordered);
     }
 
-    /** A class's superclass and interfaces must exist before it is defined: define those first (depth-first). */
-    private static void defineWithSupertypes(String name, Map<String, byte[]> classes, Map<String, Class<?>> defined,
-                                             Object unsafe, Method define) throws Exception {
-        if (defined.containsKey(name)) {
+    private static void addWithSupertypes(String name, Map<String, byte[]> classes, Set<String> ordered,
+                                          Set<String> visiting) {
+        if (ordered.contains(name) || !visiting.add(name)) {
             return;
         }
-        byte[] bytes = classes.get(name);
-        defined.put(name, null);
-        for (String supertype : ClassFileHeader.supertypes(bytes)) {
+        for (String supertype : ClassFileHeader.supertypes(classes.get(name))) {
             if (classes.containsKey(supertype)) {
-                defineWithSupertypes(supertype, classes, defined, unsafe, define);
+                addWithSupertypes(supertype, classes, ordered, visiting);
             }
         }
-        Class<?> type = (Class<?>) define.invoke(unsafe, name, bytes, 0, bytes.length, null, null);
-        defined.put(name, type);
+        ordered.add(name);
     }
 }

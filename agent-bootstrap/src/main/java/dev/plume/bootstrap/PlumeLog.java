@@ -2,6 +2,7 @@ package dev.plume.bootstrap;
 
 import java.io.PrintStream;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The agent's own tiny logger: one line per message on stderr, prefixed with {@code plume}, rate-limited per key, and
@@ -12,6 +13,13 @@ public final class PlumeLog {
     private static final ConcurrentHashMap<String, long[]> LAST_BY_KEY = new ConcurrentHashMap<>();
     private static volatile boolean debug = Boolean.getBoolean("plume.debug");
     private static volatile PrintStream out = System.err;
+    /** {@link #warn} as a consumer (a class, not a method reference: it is used in premain, where lambdas cost). */
+    public static final Consumer<String> WARNINGS = new Consumer<>() {
+        @Override
+        public void accept(String message) {
+            warn(message);
+        }
+    };
 
     private PlumeLog() {
     }

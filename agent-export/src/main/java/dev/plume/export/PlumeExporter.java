@@ -56,7 +56,13 @@ public final class PlumeExporter {
     /** Exporter-side sampling towards a target rate; null when off (the default). */
     private final AdaptiveSampler sampler;
     private final SpanRecordReader reader = new SpanRecordReader();
-    private final MessageHandler recordHandler = this::onRecord;
+    // classes, not method references or lambdas: the exporter is made in premain, where each lambda's first call spins a class
+    private final MessageHandler recordHandler = new MessageHandler() {
+        @Override
+        public void onMessage(int msgTypeId, MutableDirectBuffer buffer, int index, int length) {
+            onRecord(msgTypeId, buffer, index, length);
+        }
+    };
     private final IdleStrategy idle = new BackoffIdleStrategy(IDLE_MAX_SPINS, IDLE_MAX_YIELDS, IDLE_MIN_PARK_NANOS,
         IDLE_MAX_PARK_NANOS);
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
@@ -88,8 +94,18 @@ public final class PlumeExporter {
         double targetRate = config.getDouble(ConfigKeys.SAMPLER_TARGET_RATE);
         this.sampler = targetRate > 0 ? new AdaptiveSampler(targetRate, System.nanoTime()) : null;
         metrics.adaptiveSampler(sampler);
-        this.thread = new Thread(this::run, THREAD_NAME);
-        this.shutdownHook = new Thread(this::shutdown, THREAD_NAME + "-shutdown");
+        this.thread = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                PlumeExporter.this.run();
+            }
+        }, THREAD_NAME);
+        this.shutdownHook = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                shutdown();
+            }
+        }, THREAD_NAME + "-shutdown");
     }
 
     /**
@@ -105,8 +121,12 @@ public final class PlumeExporter {
         PlumeExporter exporter = new PlumeExporter(config, ring, agentVersion, consoleOut);
         exporter.thread.setDaemon(true);
         exporter.thread.setContextClassLoader(PlumeExporter.class.getClassLoader());
-        exporter.thread.setUncaughtExceptionHandler((t, e) ->
-            PlumeLog.error("exporter thread stopped, spans are no longer exported: " + e));
+        exporter.thread.setUncaughtExceptionHandler(new Thread.UncaughtExceptionHandler() {
+            @Override
+            public void uncaughtException(Thread t, Throwable e) {
+                PlumeLog.error("exporter thread stopped, spans are no longer exported: " + e);
+            }
+        });
         exporter.thread.start();
         try {
             Runtime.getRuntime().addShutdownHook(exporter.shutdownHook);

@@ -36,6 +36,9 @@ final class ClassRewriter {
     private final Map<ClassLoader, Map<TypeTarget, Boolean>> fits = new WeakHashMap<>();
     private final Map<TypeTarget, Boolean> fitsInBootstrap = new IdentityHashMap<>();
     private final Map<TypeTarget, AdviceReferences> references = new IdentityHashMap<>();
+    /** Per loader, the library classes read for those checks, so a library's many targets read each class once. */
+    private final Map<ClassLoader, AdviceReferences.LoaderView> views = new WeakHashMap<>();
+    private final AdviceReferences.LoaderView bootstrapView = new AdviceReferences.LoaderView(null);
     /** Parsed advice, per advice class; a class Plume's weaver cannot inline maps to null (and was logged). */
     private final Map<Class<?>, InlineAdvice> advice = new IdentityHashMap<>();
 
@@ -75,6 +78,18 @@ final class ClassRewriter {
             rewrite(agent, name.replace('.', '/'), null, classFile, List.of(target), true);
         } catch (Throwable t) {
             PlumeLog.debug("instrumentation warm-up failed (the first real rewrite will be slower): " + t);
+        }
+    }
+
+    /**
+     * Ahead of the target's first class: decides whether its advice fits in {@code loader} and parses the advice, so
+     * the application thread that loads the class finds both done.
+     */
+    void prepare(TypeTarget target, ClassLoader loader) {
+        if (fits(target, loader)) {
+            for (TypeTarget.AdviceUse use : target.adviceUses()) {
+                advice(use.adviceClass());
+            }
         }
     }
 
@@ -182,18 +197,28 @@ final class ClassRewriter {
      */
     private boolean fits(TypeTarget target, ClassLoader loader) {
         Map<TypeTarget, Boolean> known;
+        AdviceReferences.LoaderView view;
         synchronized (fits) {
-            known = loader == null ? fitsInBootstrap : fits.computeIfAbsent(loader, l -> new IdentityHashMap<>());
+            known = loader == null ? fitsInBootstrap : fits.get(loader);
+            if (known == null) {
+                known = new IdentityHashMap<>();
+                fits.put(loader, known);
+            }
             Boolean decided = known.get(target);
             if (decided != null) {
                 return decided;
+            }
+            view = loader == null ? bootstrapView : views.get(loader);
+            if (view == null) {
+                view = new AdviceReferences.LoaderView(loader);
+                views.put(loader, view);
             }
         }
         AdviceReferences refs;
         synchronized (references) {
             refs = references.computeIfAbsent(target, t -> AdviceReferences.of(t.adviceClasses()));
         }
-        String missing = refs.firstMissing(loader);
+        String missing = refs.firstMissing(view);
         boolean fit = missing == null;
         boolean alreadyLogged = false;
         synchronized (fits) {

@@ -53,6 +53,13 @@ final class MatchingTransformer implements ClassFileTransformer {
     private final List<Class<?>> loadedEarly = new ArrayList<>();
     private volatile boolean warmUpWanted;
     private Thread background;
+    /**
+     * Packages (internal form) of the libraries' own target types, outside the JDK: the first class loaded from one
+     * of them says instrumentation work is near, before the first target class itself arrives.
+     */
+    private final List<String> libraryPackages = new ArrayList<>();
+    /** The loaders such a class came from, for the background thread to prepare (weakly held). */
+    private final List<java.lang.ref.WeakReference<ClassLoader>> appearedIn = new ArrayList<>();
 
     MatchingTransformer(Instrumentation instrumentation, List<LibraryInstrumentation> libraries, IgnoredTypes ignored) {
         this.instrumentation = instrumentation;
@@ -69,21 +76,39 @@ final class MatchingTransformer implements ClassFileTransformer {
             }
             for (TypeTarget target : targets) {
                 target.library(library);
+                // plain loops, no lambdas: this runs in premain, where each lambda's first call spins a class
                 switch (target.kind()) {
-                    case NAMED -> target.internalNames().forEach(name ->
-                        byName.computeIfAbsent(name, n -> new ArrayList<>()).add(target));
+                    case NAMED -> {
+                        for (String name : target.internalNames()) {
+                            List<TypeTarget> named = byName.get(name);
+                            if (named == null) {
+                                named = new ArrayList<>();
+                                byName.put(name, named);
+                            }
+                            named.add(target);
+                        }
+                    }
                     case SUBTYPES -> {
                         subtypeTargets.add(target);
-                        target.internalNames().stream().filter(n -> !watched.contains(n)).forEach(watched::add);
+                        addWatched(watched, target);
                     }
                     case ANNOTATED -> {
                         annotationTargets.add(target);
-                        annotationDescriptors.put(target, target.internalNames().stream()
-                            .map(name -> "L" + name + ";").toList());
-                        target.internalNames().stream().filter(n -> !watched.contains(n)).forEach(watched::add);
+                        List<String> descriptors = new ArrayList<>();
+                        for (String name : target.internalNames()) {
+                            descriptors.add("L" + name + ";");
+                        }
+                        annotationDescriptors.put(target, List.copyOf(descriptors));
+                        addWatched(watched, target);
                     }
                 }
             }
+        }
+        for (String name : byName.keySet()) {
+            addLibraryPackage(name);
+        }
+        for (String name : watched) {
+            addLibraryPackage(name);
         }
         supertypes = new SupertypeIndex(watched);
         targetBits = new long[subtypeTargets.size() + annotationTargets.size()];
@@ -95,6 +120,22 @@ final class MatchingTransformer implements ClassFileTransformer {
         for (int i = 0; i < annotationTargets.size(); i++) {
             for (String name : annotationTargets.get(i).internalNames()) {
                 targetBits[subtypeTargets.size() + i] |= supertypes.bit(name);
+            }
+        }
+    }
+
+    private void addLibraryPackage(String internalName) {
+        int slash = internalName.lastIndexOf('/');
+        String pkg = internalName.substring(0, slash + 1);
+        if (slash > 0 && !IgnoredTypes.isJdk(internalName) && !libraryPackages.contains(pkg)) {
+            libraryPackages.add(pkg);
+        }
+    }
+
+    private static void addWatched(List<String> watched, TypeTarget target) {
+        for (String name : target.internalNames()) {
+            if (!watched.contains(name)) {
+                watched.add(name);
             }
         }
     }
@@ -116,17 +157,33 @@ final class MatchingTransformer implements ClassFileTransformer {
         }
     }
 
-    /** A class declaring a method of a watched library appeared: instrumentation work is near, warm up for it now. */
-    private void libraryAppeared() {
-        if (!warmUpWanted) {
+    /**
+     * A class of an instrumented library (or one declaring a method a subtype target advises) appeared in
+     * {@code loader}: instrumentation work is near, so the background thread warms the rewriter up now and checks,
+     * for that loader, that the advice of the libraries it holds fits, instead of the application thread that loads
+     * the first target class.
+     */
+    private void libraryAppeared(ClassLoader loader) {
+        synchronized (appearedIn) {
+            if (warmUpWanted) {
+                return;
+            }
+            if (loader != null) {
+                appearedIn.add(new java.lang.ref.WeakReference<>(loader));
+            }
             warmUpWanted = true;
-            startBackground();
         }
+        startBackground();
     }
 
     private synchronized void startBackground() {
         if (background == null) {
-            background = new Thread(this::background, "plume-instrument");
+            background = new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    background();
+                }
+            }, "plume-instrument");
             background.setDaemon(true);
             background.setContextClassLoader(MatchingTransformer.class.getClassLoader());
             background.start();
@@ -148,8 +205,75 @@ final class MatchingTransformer implements ClassFileTransformer {
         } catch (InterruptedException e) {
             return;
         }
-        rewriter().warmUp();
+        ClassRewriter instance = rewriter();
+        instance.warmUp();
+        prepare(instance, null);
+        List<java.lang.ref.WeakReference<ClassLoader>> loaders;
+        synchronized (appearedIn) {
+            loaders = new ArrayList<>(appearedIn);
+            appearedIn.clear();
+        }
+        for (java.lang.ref.WeakReference<ClassLoader> reference : loaders) {
+            ClassLoader loader = reference.get();
+            if (loader != null) {
+                prepare(instance, loader);
+            }
+        }
         retransform(loadedEarly);
+    }
+
+    /**
+     * Decides, ahead of the first target class, whether the advice of each target whose type {@code loader} can see
+     * fits there (null: the JDK's targets, in their modules' loaders); the answers are kept by the rewriter.
+     */
+    private void prepare(ClassRewriter instance, ClassLoader loader) {
+        try {
+            for (Map.Entry<String, List<TypeTarget>> entry : byName.entrySet()) {
+                String name = entry.getKey();
+                if (IgnoredTypes.isJdk(name) != (loader == null)) {
+                    continue;
+                }
+                // a JDK class is defined by its module's loader (java.net.http: the platform loader)
+                Module module = loader == null ? jdkModule(name) : null;
+                if (loader == null ? module != null : visible(loader, name)) {
+                    for (TypeTarget target : entry.getValue()) {
+                        instance.prepare(target, loader != null ? loader : module.getClassLoader());
+                    }
+                }
+            }
+            for (int i = 0; loader != null && i < subtypeTargets.size(); i++) {
+                if (supertypes.visibleFrom(loader, targetBits[i]) != 0) {
+                    instance.prepare(subtypeTargets.get(i), loader);
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            PlumeLog.debug("could not prepare instrumentation ahead of use (the first rewrite will check): " + e);
+        }
+    }
+
+    private boolean inLibraryPackage(String internalName) {
+        for (int i = 0; i < libraryPackages.size(); i++) {
+            if (internalName.startsWith(libraryPackages.get(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Module jdkModule(String internalName) {
+        String pkg = internalName.substring(0, Math.max(internalName.lastIndexOf('/'), 0)).replace('/', '.');
+        for (Module module : ModuleLayer.boot().modules()) {
+            if (module.getPackages().contains(pkg)) {
+                return module;
+            }
+        }
+        return null;
+    }
+
+    private static boolean visible(ClassLoader loader, String internalName) {
+        String resource = internalName + ".class";
+        return (loader != null ? loader.getResource(resource)
+            : ClassLoader.getPlatformClassLoader().getResource(resource)) != null;
     }
 
     /** Rewrites classes that were loaded before the transformer (an attach, or the JVM's own early classes). */
@@ -173,6 +297,9 @@ final class MatchingTransformer implements ClassFileTransformer {
                             ProtectionDomain protectionDomain, byte[] classFile) {
         if (internalName == null) {
             return null;
+        }
+        if (!warmUpWanted && loader != null && inLibraryPackage(internalName)) {
+            libraryAppeared(loader);
         }
         List<TypeTarget> named = byName.get(internalName);
         if (named == null && targetBits.length == 0) {
@@ -212,7 +339,7 @@ final class MatchingTransformer implements ClassFileTransformer {
         }
         if (subtypeInterest != 0) {
             if (!warmUpWanted) {
-                libraryAppeared();
+                libraryAppeared(loader);
             }
             // a loader that cannot see the supertype holds no subtype of it: no class file is read for those
             long visible = supertypes.visibleFrom(loader, subtypeInterest);

@@ -22,7 +22,7 @@ final class AgentArguments {
     }
 
     static Map<String, String> parse(String arguments) {
-        return parse(arguments, PlumeLog::warn);
+        return parse(arguments, PlumeLog.WARNINGS);
     }
 
     static Map<String, String> parse(String arguments, Consumer<String> warnings) {

@@ -50,7 +50,7 @@ public final class PlumeConfig {
         for (String name : System.getProperties().stringPropertyNames()) {
             props.put(name, System.getProperty(name));
         }
-        PlumeConfig config = of(props, System.getenv(), AgentArguments.parse(agentArguments), PlumeLog::warn);
+        PlumeConfig config = of(props, System.getenv(), AgentArguments.parse(agentArguments), PlumeLog.WARNINGS);
         config.reportUnknownPlumeKeys();
         return config;
     }
@@ -345,8 +345,14 @@ public final class PlumeConfig {
             }
         }
         for (String name : environment.keySet()) {
-            if (name.startsWith("PLUME_") && ConfigKeys.ALL.stream().noneMatch(k -> k.environmentName().equals(name))) {
-                unknown.add(name);
+            if (name.startsWith("PLUME_")) {
+                boolean known = false;
+                for (ConfigKey key : ConfigKeys.ALL) {
+                    known |= key.environmentName().equals(name);
+                }
+                if (!known) {
+                    unknown.add(name);
+                }
             }
         }
         for (String name : unknown) {

@@ -24,7 +24,17 @@ public final class AttributeKey {
     /** The key for {@code name}, registered on first use; meant for constants, not for names built per request. */
     public static AttributeKey of(String name) {
         AttributeKey key = KEYS.get(name);
-        return key != null ? key : KEYS.computeIfAbsent(name, n -> new AttributeKey(n, KeyTable.register(n)));
+        if (key != null) {
+            return key;
+        }
+        synchronized (KEYS) { // not computeIfAbsent with a lambda: keys are made in premain, where lambdas cost
+            key = KEYS.get(name);
+            if (key == null) {
+                key = new AttributeKey(name, KeyTable.register(name));
+                KEYS.put(name, key);
+            }
+            return key;
+        }
     }
 
     public String name() {

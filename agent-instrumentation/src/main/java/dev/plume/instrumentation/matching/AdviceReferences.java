@@ -64,43 +64,91 @@ public final class AdviceReferences {
      * platform loader), never loaded.
      */
     public String firstMissing(ClassLoader loader) {
-        return firstMissing(internalName -> {
-            String resource = internalName + ".class";
-            try (InputStream in = loader != null ? loader.getResourceAsStream(resource)
-                : ClassLoader.getPlatformClassLoader().getResourceAsStream(resource)) {
-                return in == null ? null : in.readAllBytes();
-            } catch (IOException | RuntimeException e) {
-                return null;
-            }
-        });
+        return firstMissing(new LoaderView(loader));
     }
 
     /** As {@link #firstMissing(ClassLoader)}, with class files from {@code classFiles} (null: no such class). */
     public String firstMissing(Function<String, byte[]> classFiles) {
-        Map<String, Declared> known = new HashMap<>();
-        Function<String, Declared> describe = name -> known.computeIfAbsent(name, n -> Declared.of(classFiles.apply(n)));
+        return firstMissing(new LoaderView(classFiles));
+    }
+
+    /**
+     * As {@link #firstMissing(ClassLoader)}, through a view that remembers the class files it read: checking several
+     * advice sets against one loader (a library's targets) reads and parses each of its classes once.
+     */
+    public String firstMissing(LoaderView view) {
         for (String type : types) {
-            if (describe.apply(type) == null) {
+            if (view.describe(type) == null) {
                 return "class " + type.replace('/', '.');
             }
         }
         for (MethodRef method : methods) {
-            if (describe.apply(method.owner()) == null) {
+            if (view.describe(method.owner()) == null) {
                 return "class " + method.owner().replace('/', '.');
             }
-            if (!has(describe, method.owner(), method.name() + method.descriptor(), true)) {
+            if (!has(view, method.owner(), method.name() + method.descriptor(), true)) {
                 return "method " + method.owner().replace('/', '.') + "#" + method.name() + method.descriptor();
             }
         }
         for (FieldRef field : fields) {
-            if (describe.apply(field.owner()) == null) {
+            if (view.describe(field.owner()) == null) {
                 return "class " + field.owner().replace('/', '.');
             }
-            if (!has(describe, field.owner(), field.name() + ":" + field.descriptor(), false)) {
+            if (!has(view, field.owner(), field.name() + ":" + field.descriptor(), false)) {
                 return "field " + field.owner().replace('/', '.') + "#" + field.name();
             }
         }
         return null;
+    }
+
+    /**
+     * What one class loader's classes declare, read from their class files on first need and kept (a few dozen library
+     * types per loader); holds the loader weakly. Thread-safe.
+     */
+    public static final class LoaderView {
+        private final java.lang.ref.WeakReference<ClassLoader> loader;
+        private final boolean bootstrap;
+        private final Function<String, byte[]> classFiles;
+        private final Map<String, Declared> known = new HashMap<>();
+        private final Set<String> absent = new HashSet<>();
+
+        public LoaderView(ClassLoader loader) {
+            this.loader = new java.lang.ref.WeakReference<>(loader);
+            this.bootstrap = loader == null;
+            this.classFiles = null;
+        }
+
+        LoaderView(Function<String, byte[]> classFiles) {
+            this.loader = null;
+            this.bootstrap = false;
+            this.classFiles = classFiles;
+        }
+
+        synchronized Declared describe(String internalName) {
+            Declared declared = known.get(internalName);
+            if (declared != null || absent.contains(internalName)) {
+                return declared;
+            }
+            declared = Declared.of(classFiles != null ? classFiles.apply(internalName) : read(internalName));
+            if (declared == null) {
+                absent.add(internalName);
+            } else {
+                known.put(internalName, declared);
+            }
+            return declared;
+        }
+
+        private byte[] read(String internalName) {
+            ClassLoader target = bootstrap ? ClassLoader.getPlatformClassLoader() : loader.get();
+            if (target == null) {
+                return null; // the loader is gone: nothing will be defined by it any more
+            }
+            try (InputStream in = target.getResourceAsStream(internalName + ".class")) {
+                return in == null ? null : in.readAllBytes();
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
     }
 
     /** How many references are checked (for tests). */
@@ -109,13 +157,13 @@ public final class AdviceReferences {
     }
 
     /** Whether the type or one of its supertypes (interfaces too, for methods) declares the member. */
-    private static boolean has(Function<String, Declared> describe, String owner, String member, boolean method) {
+    private static boolean has(LoaderView view, String owner, String member, boolean method) {
         List<String> pending = new ArrayList<>();
         pending.add(owner);
         Set<String> seen = new HashSet<>();
         while (!pending.isEmpty()) {
             String next = pending.remove(pending.size() - 1);
-            Declared type = seen.add(next) ? describe.apply(next) : null;
+            Declared type = seen.add(next) ? view.describe(next) : null;
             if (type == null) {
                 continue;
             }

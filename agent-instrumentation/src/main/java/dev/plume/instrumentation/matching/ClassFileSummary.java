@@ -121,11 +121,23 @@ public final class ClassFileSummary {
         return false;
     }
 
+    private String lastPrefix;
+    private boolean lastPrefixFound;
+
     /** Whether the constant pool holds a string starting with this (ASCII) prefix, such as {@code java/sql/}. */
     public boolean containsPrefix(String prefix) {
         if (bytes == null) {
             return false;
         }
+        if (prefix.equals(lastPrefix)) {
+            return lastPrefixFound; // several targets of one library ask for the same prefix
+        }
+        lastPrefixFound = scanForPrefix(prefix);
+        lastPrefix = prefix;
+        return lastPrefixFound;
+    }
+
+    private boolean scanForPrefix(String prefix) {
         int length = prefix.length();
         for (int offset : utf8Offsets) {
             if (u2(bytes, offset + 1) < length) {

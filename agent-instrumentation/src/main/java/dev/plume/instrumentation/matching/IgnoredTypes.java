@@ -45,6 +45,12 @@ public final class IgnoredTypes {
         return new IgnoredTypes(prefixes.toArray(new String[0]), names.toArray(new String[0]));
     }
 
+    /** Whether the class is the JDK's own ({@code javax/} is not: {@code javax.servlet} is a library). */
+    public static boolean isJdk(String internalName) {
+        return internalName.startsWith("java/") || internalName.startsWith("jdk/") || internalName.startsWith("sun/")
+            || internalName.startsWith("com/sun/");
+    }
+
     /** Whether matching by supertype or annotation skips this class. */
     public boolean isIgnored(String internalName) {
         for (String prefix : PREFIXES) {
