@@ -15,6 +15,7 @@ import dev.plume.instrumentation.executors.ExecutorsInstrumentation;
 import dev.plume.instrumentation.jdbc.JdbcInstrumentation;
 import dev.plume.instrumentation.jdkhttpclient.JdkHttpClientInstrumentation;
 import dev.plume.instrumentation.jdkhttpserver.JdkHttpServerInstrumentation;
+import dev.plume.instrumentation.jedis.JedisInstrumentation;
 import dev.plume.instrumentation.matching.IgnoredTypes;
 import dev.plume.instrumentation.servlet.ServletInstrumentation;
 import dev.plume.instrumentation.springwebmvc.SpringWebMvcInstrumentation;
@@ -39,7 +40,8 @@ public final class PlumeInstaller {
             new ServletInstrumentation(),
             new SpringWebMvcInstrumentation(),
             new ExecutorsInstrumentation(),
-            new JdbcInstrumentation());
+            new JdbcInstrumentation(),
+            new JedisInstrumentation());
     }
 
     public static void install(Instrumentation instrumentation, String agentArgs, String agentVersion) {

@@ -54,6 +54,16 @@ public final class DbSpans {
         duplicateOlderNames = enabled;
     }
 
+    /** Whether query texts are sanitized (every database client's spans follow the one switch). */
+    public static boolean sanitizing() {
+        return sanitize;
+    }
+
+    /** Whether the older attribute names are written too. */
+    public static boolean duplicatingOlderNames() {
+        return duplicateOlderNames;
+    }
+
     /** The connection's facts if it carries them already; null when they must be read ({@link #remember}). */
     public static DbConnectionInfo known(Object connection) {
         if (connection instanceof ContextCarrier) {

@@ -10,6 +10,7 @@ public final class InstrumentationScope {
     public static final int JDK_HTTP_CLIENT = 2;
     public static final int SERVLET = 3;
     public static final int JDBC = 4;
+    public static final int JEDIS = 5;
 
     private static final String[] NAMES = {
         "dev.plume.manual",
@@ -17,6 +18,7 @@ public final class InstrumentationScope {
         "dev.plume.jdk-httpclient",
         "dev.plume.servlet",
         "dev.plume.jdbc",
+        "dev.plume.jedis",
     };
 
     private InstrumentationScope() {
