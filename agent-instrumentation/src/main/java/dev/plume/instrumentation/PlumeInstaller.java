@@ -16,6 +16,7 @@ import dev.plume.instrumentation.jdbc.JdbcInstrumentation;
 import dev.plume.instrumentation.jdkhttpclient.JdkHttpClientInstrumentation;
 import dev.plume.instrumentation.jdkhttpserver.JdkHttpServerInstrumentation;
 import dev.plume.instrumentation.jedis.JedisInstrumentation;
+import dev.plume.instrumentation.lettuce.LettuceInstrumentation;
 import dev.plume.instrumentation.matching.IgnoredTypes;
 import dev.plume.instrumentation.servlet.ServletInstrumentation;
 import dev.plume.instrumentation.springwebmvc.SpringWebMvcInstrumentation;
@@ -41,7 +42,8 @@ public final class PlumeInstaller {
             new SpringWebMvcInstrumentation(),
             new ExecutorsInstrumentation(),
             new JdbcInstrumentation(),
-            new JedisInstrumentation());
+            new JedisInstrumentation(),
+            new LettuceInstrumentation());
     }
 
     public static void install(Instrumentation instrumentation, String agentArgs, String agentVersion) {

@@ -86,6 +86,21 @@ class LibraryAdviceTest {
     }
 
     @Test
+    void lettuceAdviceIsWovenIntoTheOldestLettuceAndTheClassesVerify() throws Exception {
+        for (String[] woven : List.of(
+            new String[] {"io.lettuce.core.StatefulRedisConnectionImpl", "io.lettuce.core.RedisChannelHandler"},
+            new String[] {"io.lettuce.core.RedisChannelHandler", "io.lettuce.core.RedisChannelHandler"},
+            new String[] {"io.lettuce.core.ConnectionState", "io.lettuce.core.ConnectionState"})) {
+            String className = woven[0];
+            byte[] bytes = rewrite(className, LibraryAdviceTest.class.getClassLoader(), targetsNaming(woven[1]));
+            assertNotNull(bytes, className);
+            Class<?> type = Class.forName(className, false, new WovenLoader(Map.of(className, bytes)));
+            type.getDeclaredMethods(); // links it: a wrong frame is a VerifyError here
+        }
+        assertEquals(0, failed.get());
+    }
+
+    @Test
     void theJdksTargetsAreWovenOnThisJdk() throws Exception {
         for (String name : List.of("java.util.concurrent.FutureTask", "java.util.concurrent.ForkJoinTask",
             "java.util.concurrent.ThreadPoolExecutor", "java.util.concurrent.CompletableFuture$AsyncSupply",

@@ -137,6 +137,69 @@ public final class RedisCommands {
         return text.toString();
     }
 
+    /**
+     * The arguments in RESP bulk strings ({@code $3\r\nfoo\r\n...}, how clients encode them), from index 1 (index
+     * 0 is left for the command, as {@link #of} expects); an empty array for null, what cannot be read is left out.
+     */
+    public static byte[][] bulkStrings(byte[] resp) {
+        if (resp == null) {
+            return new byte[1][];
+        }
+        int count = 0;
+        for (int i = 0; i < resp.length; i = skipBulk(resp, i)) {
+            if (resp[i] != '$' || skipBulk(resp, i) < 0) {
+                break;
+            }
+            count++;
+        }
+        byte[][] args = new byte[count + 1][];
+        int at = 0;
+        for (int n = 1; n <= count; n++) {
+            int lineEnd = indexOfCrlf(resp, at);
+            int length = parseLength(resp, at + 1, lineEnd);
+            args[n] = java.util.Arrays.copyOfRange(resp, lineEnd + 2, lineEnd + 2 + length);
+            at = lineEnd + 2 + length + 2;
+        }
+        return args;
+    }
+
+    /** The index after the bulk string at {@code at}, or -1 when it is malformed. */
+    private static int skipBulk(byte[] resp, int at) {
+        if (at < 0 || at >= resp.length || resp[at] != '$') {
+            return -1;
+        }
+        int lineEnd = indexOfCrlf(resp, at);
+        if (lineEnd < 0) {
+            return -1;
+        }
+        int length = parseLength(resp, at + 1, lineEnd);
+        int next = lineEnd + 2 + length + 2;
+        return length < 0 || next > resp.length ? -1 : next;
+    }
+
+    private static int indexOfCrlf(byte[] resp, int from) {
+        for (int i = from; i + 1 < resp.length; i++) {
+            if (resp[i] == '\r' && resp[i + 1] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int parseLength(byte[] resp, int from, int to) {
+        if (to <= from || to - from > 9) {
+            return -1;
+        }
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            if (resp[i] < '0' || resp[i] > '9') {
+                return -1;
+            }
+            value = value * 10 + (resp[i] - '0');
+        }
+        return value;
+    }
+
     /** The upper-case name of a command given as its raw bytes ({@code get} and {@code GET} are one command). */
     public static String name(byte[] raw) {
         if (raw == null) {

@@ -100,6 +100,56 @@ public final class RedisSpans {
         }
     }
 
+    /**
+     * What a client said when it connected ({@code holder} is the object that stands for the connection in later
+     * calls): the server, and the database it selects first.
+     */
+    public static void connectedTo(Object holder, String host, int port, int database) {
+        Connection state = state(holder);
+        state.host = host;
+        state.port = port;
+        state.database = Integer.toString(database);
+    }
+
+    /**
+     * Starts the span of a command that completes on another thread (an asynchronous client's): not made current, and
+     * ended by the returned callback when the client completes the command ({@code BiConsumer} of result and
+     * failure). {@code encodedArgs} are the command's arguments as the client writes them (RESP bulk strings), or null.
+     */
+    public static AsyncEnd startAsyncCommand(int scopeId, Object holder, String name, byte[] encodedArgs) {
+        Connection state = state(holder);
+        byte[][] args = RedisCommands.bulkStrings(encodedArgs);
+        if ("SELECT".equals(name)) {
+            state.select(args);
+        }
+        SpanSlot span = Tracer.startDetachedSpan(scopeId, SpanKind.CLIENT, name, null);
+        if (span == null) {
+            return null;
+        }
+        if (span.isRecording()) {
+            describe(span, state, name, RedisCommands.text(name, RedisCommands.of(args, 1), DbSpans.sanitizing()), 0);
+        }
+        return new AsyncEnd(span);
+    }
+
+    /** Ends an asynchronous command's span once, whichever of the client's completion and a failure comes first. */
+    public static final class AsyncEnd implements java.util.function.BiConsumer<Object, Throwable> {
+        private final java.util.concurrent.atomic.AtomicReference<SpanSlot> span;
+
+        AsyncEnd(SpanSlot span) {
+            this.span = new java.util.concurrent.atomic.AtomicReference<>(span);
+        }
+
+        @Override
+        public void accept(Object result, Throwable error) {
+            SpanSlot open = span.getAndSet(null);
+            if (open != null) {
+                end(open, error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error);
+            }
+        }
+    }
+
     /** Whether commands were sent on this connection whose replies were not read yet. */
     public static boolean hasPending(Object connection) {
         Connection state = existing(connection);

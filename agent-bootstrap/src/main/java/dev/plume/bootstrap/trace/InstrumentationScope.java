@@ -11,6 +11,7 @@ public final class InstrumentationScope {
     public static final int SERVLET = 3;
     public static final int JDBC = 4;
     public static final int JEDIS = 5;
+    public static final int LETTUCE = 6;
 
     private static final String[] NAMES = {
         "dev.plume.manual",
@@ -19,6 +20,7 @@ public final class InstrumentationScope {
         "dev.plume.servlet",
         "dev.plume.jdbc",
         "dev.plume.jedis",
+        "dev.plume.lettuce",
     };
 
     private InstrumentationScope() {

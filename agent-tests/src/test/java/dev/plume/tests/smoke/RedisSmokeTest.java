@@ -30,10 +30,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Jedis against the machine's Redis server (skipped, with a line saying so, when none listens on 6379): the newest
- * Jedis (redis-app, default settings) and the oldest supported (redis-jedis4-app, with the older attribute names and
- * the sanitizer off). Each request runs redis-app's scenario; every command must be one CLIENT span under the
- * request's SERVER span, a pipeline or transaction one span for its queued commands, and no stored value may reach the
+ * Jedis and Lettuce against the machine's Redis server (skipped, with a line saying so, when none listens on 6379):
+ * the newest versions (redis-app, default settings) and the oldest supported (redis-oldest-app: Jedis 4.0.0, Lettuce
+ * 6.1.10, with the older attribute names and the sanitizer off), one app JVM each. Each runs redis-app's two
+ * scenarios; every command must be one CLIENT span under the request's SERVER span (a Jedis pipeline or transaction
+ * one span for its queued commands; Lettuce's sync, async and reactive calls alike), and no stored value may reach the
  * backend while the sanitizer is on.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -42,7 +43,8 @@ class RedisSmokeTest {
     private static final String SECRET = "s3cret-value-4711";
     private static final int REDIS_PORT = 6379;
     private static final Duration SPANS = Duration.ofSeconds(30);
-    private static final String EXPECTED_BODY = "get-ok incr-ok pipeline-ok multi-ok wrongtype exists-ok down";
+    private static final String JEDIS_BODY = "get-ok incr-ok pipeline-ok multi-ok wrongtype exists-ok down";
+    private static final String LETTUCE_BODY = "get-ok async-ok reactive-ok pipeline-ok wrongtype";
 
     private final HttpClient client = HttpClient.newHttpClient();
     private boolean redisThere;
@@ -66,7 +68,7 @@ class RedisSmokeTest {
         try (OtlpHttpReceiver receiver = OtlpHttpReceiver.start();
              AgentProcess app = launch("redis-app", receiver).start()) {
             app.explainFailures(() -> {
-                List<ReceivedSpan> clients = runScenario(app, receiver);
+                List<ReceivedSpan> clients = runScenario(app, receiver, "jedis", JEDIS_BODY, 16);
                 ReceivedSpan set = first(clients, "SET", "SET plume:jedis:user ?");
                 assertEquals("redis", set.attribute("db.system.name"));
                 assertEquals("SET", set.attribute("db.operation.name"));
@@ -108,6 +110,27 @@ class RedisSmokeTest {
                 assertEquals(1L, down.attribute("server.port"));
                 first(clients, "EXISTS", "EXISTS plume:jedis:none");
 
+                List<ReceivedSpan> lettuce = runScenario(app, receiver, "lettuce", LETTUCE_BODY, 12);
+                ReceivedSpan lettuceSet = first(lettuce, "SET", "SET plume:lettuce:user ?");
+                assertEquals("127.0.0.1", lettuceSet.attribute("server.address"));
+                assertEquals((long) REDIS_PORT, lettuceSet.attribute("server.port"));
+                assertEquals("3", lettuceSet.attribute("db.namespace"), lettuceSet.toString());
+                first(lettuce, "HSET", "HSET plume:lettuce:hash name ?");
+                first(lettuce, "SET", "SET plume:lettuce:async ?");
+                // the sync GET and the reactive GET of the same key
+                assertEquals(2, lettuce.stream().filter(span -> "GET plume:lettuce:user".equals(
+                    span.attribute("db.query.text"))).count());
+                first(lettuce, "GET", "GET plume:lettuce:async");
+                // Lettuce pipelines by flushing later: each command still has its own future, and its own span
+                for (String key : List.of("p1", "p2", "p3")) {
+                    first(lettuce, "SET", "SET plume:lettuce:" + key + " ?");
+                }
+                ReceivedSpan lettuceWrongType = first(lettuce, "HGET", "HGET plume:lettuce:string field");
+                assertEquals(Status.StatusCode.STATUS_CODE_ERROR, lettuceWrongType.statusCode());
+                assertEquals("WRONGTYPE", lettuceWrongType.attribute("db.response.status_code"));
+                assertEquals("io.lettuce.core.RedisCommandExecutionException", lettuceWrongType.attribute("error.type"));
+                assertTrue(lettuceWrongType.proto().getStatus().getMessage().isEmpty(), "message kept while sanitizing");
+
                 for (ExportTraceServiceRequest export : receiver.requests()) {
                     assertFalse(export.toByteString().toString(StandardCharsets.UTF_8).contains(SECRET),
                         "a stored value reached the backend");
@@ -121,12 +144,12 @@ class RedisSmokeTest {
     void oldestJedisWithTheOlderNamesAndTheSanitizerOff() throws Exception {
         assumeTrue(redisThere, "no Redis server on 127.0.0.1:" + REDIS_PORT);
         try (OtlpHttpReceiver receiver = OtlpHttpReceiver.start();
-             AgentProcess app = launch("redis-jedis4-app", receiver)
+             AgentProcess app = launch("redis-oldest-app", receiver)
                  .systemProperty("otel.semconv-stability.opt-in", "database/dup")
                  .systemProperty("otel.instrumentation.common.db-statement-sanitizer.enabled", "false")
                  .start()) {
             app.explainFailures(() -> {
-                List<ReceivedSpan> clients = runScenario(app, receiver);
+                List<ReceivedSpan> clients = runScenario(app, receiver, "jedis", JEDIS_BODY, 16);
                 ReceivedSpan set = first(clients, "SET", "SET plume:jedis:user " + SECRET);
                 assertEquals("redis", set.attribute("db.system"));
                 assertEquals("SET", set.attribute("db.operation"));
@@ -140,6 +163,12 @@ class RedisSmokeTest {
                 assertEquals("WRONGTYPE", wrongType.attribute("db.response.status_code"));
                 // with the sanitizer off, Redis's error message is kept
                 assertFalse(wrongType.proto().getStatus().getMessage().isEmpty(), wrongType.toString());
+
+                List<ReceivedSpan> lettuce = runScenario(app, receiver, "lettuce", LETTUCE_BODY, 12);
+                ReceivedSpan lettuceSet = first(lettuce, "SET", "SET plume:lettuce:user " + SECRET);
+                assertEquals("SET plume:lettuce:user " + SECRET, lettuceSet.attribute("db.statement"));
+                assertEquals(3L, lettuceSet.attribute("db.redis.database_index"));
+                first(lettuce, "HGET", "HGET plume:lettuce:string field");
             });
         }
     }
@@ -151,20 +180,25 @@ class RedisSmokeTest {
             .systemProperty("otel.bsp.schedule.delay", "100");
     }
 
-    /** Runs the scenario once and returns the CLIENT spans under its SERVER span. */
-    private List<ReceivedSpan> runScenario(AgentProcess app, OtlpHttpReceiver receiver) throws Exception {
+    /**
+     * Runs one scenario ({@code /redis/<client>}) and returns the CLIENT spans of its trace, once at least
+     * {@code commands} of them arrived (and a moment more, for any that should not be there).
+     */
+    private List<ReceivedSpan> runScenario(AgentProcess app, OtlpHttpReceiver receiver, String client, String body,
+                                           int commands) throws Exception {
         int port = app.awaitListeningPort(Duration.ofSeconds(60));
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + port + "/redis/jedis")).build(), HttpResponse.BodyHandlers.ofString());
+        String path = "/redis/" + client;
+        HttpResponse<String> response = this.client.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
-        assertEquals(EXPECTED_BODY, response.body());
-        ReceivedSpan server = receiver.awaitSpan("the SERVER span of /redis/jedis",
-            span -> span.kind() == Span.SpanKind.SPAN_KIND_SERVER && "/redis/jedis".equals(span.attribute("url.path")),
+        assertEquals(body, response.body());
+        ReceivedSpan server = receiver.awaitSpan("the SERVER span of " + path,
+            span -> span.kind() == Span.SpanKind.SPAN_KIND_SERVER && path.equals(span.attribute("url.path")),
             SPANS);
-        // the scenario's last command (the GET that finds no server) ends the wait
-        receiver.awaitSpans("the Redis commands of /redis/jedis", spans -> spans.stream().anyMatch(span ->
-            span.parentSpanId().equals(server.spanId()) && span.statusCode() == Status.StatusCode.STATUS_CODE_ERROR
-                && Long.valueOf(1L).equals(span.attribute("server.port"))), SPANS);
+        receiver.awaitSpans("the Redis commands of " + path, spans -> spans.stream().filter(span ->
+            span.kind() == Span.SpanKind.SPAN_KIND_CLIENT && span.traceId().equals(server.traceId())).count()
+            >= commands, SPANS);
+        Thread.sleep(300);
         List<ReceivedSpan> clients = receiver.spans().stream().filter(span ->
             span.kind() == Span.SpanKind.SPAN_KIND_CLIENT && span.traceId().equals(server.traceId())).toList();
         for (ReceivedSpan span : clients) {

@@ -2,6 +2,12 @@ package dev.plume.smoke.redis;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.JedisPooled;
@@ -18,13 +24,16 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A JDK HTTP server whose requests talk to the Redis server of the machine. {@code GET /redis/jedis} runs one fixed
  * scenario with Jedis and answers what it read: through a {@code JedisPooled} a SET, GET, HSET, INCR and DEL; through a
  * {@code Jedis} on its own connection a SELECT of database 2 and a SET there, a pipeline of three SETs, a pipeline of
  * three different commands, a transaction, a command on the wrong type (a Redis error, caught); and a GET against a
- * port where no server listens (caught).
+ * port where no server listens (caught). {@code GET /redis/lettuce} does the same kinds of thing with Lettuce, on a
+ * connection opened once to database 3: sync SET, GET, HSET, an async SET and GET (awaited), a reactive GET (blocked
+ * on), an async pipeline of three SETs flushed at once, and a command on the wrong type (caught).
  *
  * <p>System properties: {@code app.port} (default 0), {@code app.exit.on.stdin.eof}, {@code app.redis.host}
  * (127.0.0.1), {@code app.redis.port} (6379).
@@ -37,6 +46,7 @@ public final class RedisApp {
     private static final int PORT = Integer.getInteger("app.redis.port", 6379);
     private static JedisPooled pooled;
     private static JedisPool pool;
+    private static StatefulRedisConnection<String, String> lettuce;
 
     private RedisApp() {
     }
@@ -45,6 +55,7 @@ public final class RedisApp {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", Integer.getInteger("app.port", 0)), 64);
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/redis/jedis", exchange -> respond(exchange, RedisApp::jedisScenario));
+        server.createContext("/redis/lettuce", exchange -> respond(exchange, RedisApp::lettuceScenario));
         server.start();
         System.out.println("LISTENING " + server.getAddress().getPort());
         System.out.flush();
@@ -96,6 +107,51 @@ public final class RedisApp {
             pool = new JedisPool(HOST, PORT);
         }
         return pool;
+    }
+
+    private static synchronized StatefulRedisConnection<String, String> lettuce() {
+        if (lettuce == null) {
+            RedisURI uri = RedisURI.builder().withHost(HOST).withPort(PORT).withDatabase(3).build();
+            lettuce = RedisClient.create(uri).connect();
+        }
+        return lettuce;
+    }
+
+    private static String lettuceScenario() throws Exception {
+        StringBuilder read = new StringBuilder();
+        StatefulRedisConnection<String, String> connection = lettuce();
+        RedisCommands<String, String> sync = connection.sync();
+        sync.set("plume:lettuce:user", SECRET);
+        read.append(SECRET.equals(sync.get("plume:lettuce:user")) ? "get-ok" : "get-wrong");
+        sync.hset("plume:lettuce:hash", "name", SECRET);
+        RedisAsyncCommands<String, String> async = connection.async();
+        async.set("plume:lettuce:async", SECRET).get(5, TimeUnit.SECONDS);
+        read.append(' ').append(SECRET.equals(async.get("plume:lettuce:async").get(5, TimeUnit.SECONDS))
+            ? "async-ok" : "async-wrong");
+        String reactive = connection.reactive().get("plume:lettuce:user").block();
+        read.append(' ').append(SECRET.equals(reactive) ? "reactive-ok" : "reactive-wrong");
+        connection.setAutoFlushCommands(false);
+        try {
+            var first = async.set("plume:lettuce:p1", SECRET);
+            var second = async.set("plume:lettuce:p2", SECRET);
+            var third = async.set("plume:lettuce:p3", SECRET);
+            connection.flushCommands();
+            boolean ok = "OK".equals(first.get(5, TimeUnit.SECONDS)) && "OK".equals(second.get(5, TimeUnit.SECONDS))
+                && "OK".equals(third.get(5, TimeUnit.SECONDS));
+            read.append(' ').append(ok ? "pipeline-ok" : "pipeline-wrong");
+        } finally {
+            connection.setAutoFlushCommands(true);
+        }
+        sync.set("plume:lettuce:string", "a string");
+        try {
+            sync.hget("plume:lettuce:string", "field");
+            read.append(" no-error");
+        } catch (RedisCommandExecutionException expected) {
+            read.append(" wrongtype");
+        }
+        sync.del("plume:lettuce:user", "plume:lettuce:hash", "plume:lettuce:async", "plume:lettuce:p1",
+            "plume:lettuce:p2", "plume:lettuce:p3", "plume:lettuce:string");
+        return read.toString();
     }
 
     private static String jedisScenario() {
