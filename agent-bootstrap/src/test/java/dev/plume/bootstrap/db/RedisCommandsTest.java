@@ -75,6 +75,22 @@ class RedisCommandsTest {
     }
 
     @Test
+    void respBulkStringsAreReadAsArguments() {
+        byte[] resp = "$3\r\nkey\r\n$12\r\nhello\r\nworld\r\n$0\r\n\r\n".getBytes(StandardCharsets.UTF_8);
+        byte[][] args = RedisCommands.bulkStrings(resp);
+        assertEquals(4, args.length);
+        assertNull(args[0]);
+        assertEquals("key", new String(args[1], StandardCharsets.UTF_8));
+        assertEquals("hello\r\nworld", new String(args[2], StandardCharsets.UTF_8)); // binary-safe: length, not CRLF
+        assertEquals("", new String(args[3], StandardCharsets.UTF_8));
+        assertEquals("SET key ? ?", RedisCommands.text("SET", RedisCommands.of(args, 1), true));
+        // what cannot be read ends the list, it never throws
+        assertEquals(2, RedisCommands.bulkStrings("$3\r\nkey\r\n$99\r\nshort\r\n".getBytes(StandardCharsets.UTF_8)).length);
+        assertEquals(1, RedisCommands.bulkStrings("*1\r\n".getBytes(StandardCharsets.UTF_8)).length);
+        assertEquals(1, RedisCommands.bulkStrings(null).length);
+    }
+
+    @Test
     void errorPrefixes() {
         assertEquals("WRONGTYPE", RedisCommands.errorPrefix("WRONGTYPE Operation against a key holding the wrong kind"));
         assertEquals("ERR", RedisCommands.errorPrefix("ERR syntax error"));
