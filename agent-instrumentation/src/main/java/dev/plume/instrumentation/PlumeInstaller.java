@@ -8,6 +8,7 @@ import dev.plume.bootstrap.db.DbSpans;
 import dev.plume.bootstrap.http.ServerPaths;
 import dev.plume.bootstrap.record.SpanRing;
 import dev.plume.bootstrap.trace.HeadSampler;
+import dev.plume.bootstrap.trace.Propagation;
 import dev.plume.bootstrap.trace.SpanLimits;
 import dev.plume.bootstrap.trace.Tracer;
 import dev.plume.export.PlumeExporter;
@@ -58,6 +59,7 @@ public final class PlumeInstaller {
         long ringBytes = config.getBytes(ConfigKeys.RING_BUFFER_SIZE);
         SpanRing ring = new SpanRing(SpanRing.capacityFor(ringBytes));
         ServerPaths.ignore(config.getList(ConfigKeys.SERVER_IGNORE_PATHS));
+        Propagation.configure(config.getList(ConfigKeys.PROPAGATORS));
         DbSpans.sanitize(config.getBoolean(ConfigKeys.DB_STATEMENT_SANITIZER));
         DbSpans.duplicateOlderNames(config.getList(ConfigKeys.SEMCONV_STABILITY_OPT_IN).contains("database/dup"));
         Tracer.install(ring, HeadSampler.from(config), SpanLimits.from(config));

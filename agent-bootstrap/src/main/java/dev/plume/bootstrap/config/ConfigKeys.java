@@ -119,6 +119,10 @@ public final class ConfigKeys {
     public static final ConfigKey DB_STATEMENT_SANITIZER = bool(
         "otel.instrumentation.common.db-statement-sanitizer.enabled", true,
         "`false`: `db.query.text` is the query as the application wrote it, literals included (they may be secrets)");
+    public static final ConfigKey PROPAGATORS = list("otel.propagators", "tracecontext,baggage",
+        "context propagation, in order: `tracecontext` (W3C `traceparent`/`tracestate`), `baggage` (W3C `baggage`),"
+            + " `b3` (one `b3` header), `b3multi` (`X-B3-*` headers), `none`; a later propagator's valid parent"
+            + " overrides an earlier one's");
     public static final ConfigKey SEMCONV_STABILITY_OPT_IN = list("otel.semconv-stability.opt-in", null,
         "`database/dup`: database spans also carry the older attribute names (`db.system`, `db.statement`, `db.name`,"
             + " `db.operation`, `db.sql.table`) beside the stable ones");
@@ -169,7 +173,7 @@ public final class ConfigKeys {
         TRACES_SAMPLER, TRACES_SAMPLER_ARG, ATTRIBUTE_COUNT_LIMIT, SPAN_ATTRIBUTE_COUNT_LIMIT, SPAN_EVENT_COUNT_LIMIT,
         EVENT_ATTRIBUTE_COUNT_LIMIT, ATTRIBUTE_VALUE_LENGTH_LIMIT, SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT,
         INSTRUMENTATION_DEFAULT_ENABLED, INSTRUMENTATION_ENABLED, EXCLUDE_CLASSES, DB_STATEMENT_SANITIZER,
-        SEMCONV_STABILITY_OPT_IN, SERVER_IGNORE_PATHS,
+        PROPAGATORS, SEMCONV_STABILITY_OPT_IN, SERVER_IGNORE_PATHS,
         MAX_IN_FLIGHT, QUEUE_SIZE, QUEUE_BATCHES, RETRY_MAX_ATTEMPTS, RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF,
         SHUTDOWN_UNREACHABLE_TIMEOUT, SPOOL_DIR, SPOOL_SIZE, SAMPLER_TARGET_RATE, RING_BUFFER_SIZE);
 

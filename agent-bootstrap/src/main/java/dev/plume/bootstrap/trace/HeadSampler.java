@@ -6,7 +6,8 @@ import dev.plume.bootstrap.config.PlumeConfig;
 
 /**
  * Head sampling at span start, as {@code otel.traces.sampler} defines it. The ratio decision is a function of the
- * trace id alone, so every service that uses the same ratio agrees on a trace.
+ * trace id alone, and the OpenTelemetry SDK's to the bit, so every service that uses the same ratio agrees on a trace,
+ * whichever of the two records it.
  */
 public final class HeadSampler {
     static final int ALWAYS_ON = 0;
@@ -58,16 +59,19 @@ public final class HeadSampler {
         return switch (rootPolicy) {
             case ALWAYS_ON -> true;
             case ALWAYS_OFF -> false;
-            default -> (traceIdLow & Long.MAX_VALUE) < ratioBound;
+            // the OpenTelemetry SDK's TraceIdRatioBased decision, bit for bit: the absolute value of the id's low 64
+            // bits (Long.MIN_VALUE stays negative) below ratio * Long.MAX_VALUE
+            default -> Math.abs(traceIdLow) < ratioBound;
         };
     }
 
-    private static long ratioBound(double ratio) {
+    /** The SDK's bound: {@code Long.MIN_VALUE} for 0 (nothing is below it), {@code Long.MAX_VALUE} for 1. */
+    static long ratioBound(double ratio) {
         if (ratio >= 1.0) {
             return Long.MAX_VALUE;
         }
         if (ratio <= 0.0) {
-            return 0;
+            return Long.MIN_VALUE;
         }
         return (long) (ratio * Long.MAX_VALUE);
     }

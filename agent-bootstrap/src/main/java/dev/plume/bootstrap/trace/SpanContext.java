@@ -17,9 +17,17 @@ public final class SpanContext {
     final int traceFlags;
     final String traceState;
     final boolean remote;
+    /** W3C baggage (a {@code baggage} header value), or null. */
+    final String baggage;
 
     public SpanContext(long traceIdHigh, long traceIdLow, long spanId, int traceFlags, String traceState,
                        boolean remote) {
+        this(traceIdHigh, traceIdLow, spanId, traceFlags, traceState, remote, null);
+    }
+
+    public SpanContext(long traceIdHigh, long traceIdLow, long spanId, int traceFlags, String traceState,
+                       boolean remote, String baggage) {
+        this.baggage = baggage;
         this.traceIdHigh = traceIdHigh;
         this.traceIdLow = traceIdLow;
         this.spanId = spanId;
@@ -46,6 +54,10 @@ public final class SpanContext {
 
     public String traceState() {
         return traceState;
+    }
+
+    public String baggage() {
+        return baggage;
     }
 
     public boolean isRemote() {

@@ -25,6 +25,8 @@ public final class SpanSlot {
     int traceFlags;
     boolean parentRemote;
     String traceState;
+    /** The W3C baggage of this span's context (the header value), carried to children and downstream; not exported. */
+    String baggage;
 
     // description
     int scopeId;
@@ -72,6 +74,7 @@ public final class SpanSlot {
         eventCount = 0;
         droppedEvents = 0;
         traceState = null;
+        baggage = null;
         // name and nameSuffix stay: the next start usually stores the same strings, and skips the store (Tracer.begin)
         statusCode = StatusCode.UNSET;
         statusDescription = null;
@@ -285,6 +288,11 @@ public final class SpanSlot {
         Tracer.finish(this);
     }
 
+    /** The W3C baggage this span's context carries (a {@code baggage} header value), or null. */
+    public String baggage() {
+        return baggage;
+    }
+
     /** The {@code traceparent} value to send to a downstream service on behalf of this span. */
     public String traceparent() {
         return W3cTraceContext.format(traceIdHigh, traceIdLow, spanId, traceFlags);
@@ -294,7 +302,7 @@ public final class SpanSlot {
     public SpanContext context() {
         SpanContext context = handOffContext;
         if (context == null) {
-            context = new SpanContext(traceIdHigh, traceIdLow, spanId, traceFlags, traceState, false);
+            context = new SpanContext(traceIdHigh, traceIdLow, spanId, traceFlags, traceState, false, baggage);
             handOffContext = context;
         }
         return context;

@@ -31,6 +31,8 @@ final class ThreadState {
 
     /** Spans made current on this thread so far; each such slot records its number (SpanSlot#beginSequence). */
     long begun;
+    /** Where {@link Tracer#startSpanFromRemote} reads received headers into (one per thread: no allocation). */
+    final Propagation.Extracted extracted = new Propagation.Extracted();
     private int[] callDepth = new int[InstrumentationScope.count()];
     private long[] begunAtEntry = new long[InstrumentationScope.count()];
     private int[] attachDepthAtEntry = new int[InstrumentationScope.count()];

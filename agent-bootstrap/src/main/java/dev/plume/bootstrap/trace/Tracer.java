@@ -84,7 +84,9 @@ public final class Tracer {
     /**
      * Starts a span whose parent is the remote context in a W3C {@code traceparent} header (typically a SERVER span).
      * A missing or malformed header means the parent is the current context, if any, so a bad header starts a new
-     * trace rather than failing the request.
+     * trace rather than failing the request (a caller that received two {@code traceparent} headers passes null: that
+     * is malformed too). {@code tracestate} is inherited only with a valid parent, and only when it is valid
+     * ({@link W3cTraceContext#validTracestate}).
      */
     public static SpanSlot startSpanFromRemote(int scopeId, int kind, String name, String nameSuffix,
                                                String traceparent, String tracestate) {
@@ -96,15 +98,49 @@ public final class Tracer {
             return null;
         }
         SpanSlot slot = state.acquire();
-        if (W3cTraceContext.isValid(traceparent)) {
-            setParent(slot, W3cTraceContext.traceIdHigh(traceparent), W3cTraceContext.traceIdLow(traceparent),
-                W3cTraceContext.parentSpanId(traceparent),
-                W3cTraceContext.traceFlags(traceparent) & W3cTraceContext.FLAG_SAMPLED,
-                tracestate != null && tracestate.length() <= W3cTraceContext.MAX_TRACESTATE_LENGTH ? tracestate : null,
-                true);
+        // optional whitespace around a header's value is not part of it (strip allocates only when there is some)
+        String parent = traceparent == null ? null : traceparent.strip();
+        if (W3cTraceContext.isValid(parent)) {
+            setParent(slot, W3cTraceContext.traceIdHigh(parent), W3cTraceContext.traceIdLow(parent),
+                W3cTraceContext.parentSpanId(parent),
+                W3cTraceContext.traceFlags(parent) & W3cTraceContext.FLAG_SAMPLED,
+                W3cTraceContext.validTracestate(tracestate), true);
         } else {
             inheritCurrentContext(slot, state);
         }
+        return begin(slot, state, scopeId, kind, name, nameSuffix, true, EpochClock.nowEpochNanos());
+    }
+
+    /**
+     * Starts a span whose parent is what the received headers say, read by the configured propagators
+     * ({@link Propagation}): {@code headerValues} holds the values of {@link Propagation#names()}, in that order (null
+     * where a header is absent; the array itself may be null). With no valid parent the span's parent is the current
+     * context, if any; baggage is taken either way.
+     */
+    public static SpanSlot startSpanFromRemote(int scopeId, int kind, String name, String nameSuffix,
+                                               String[] headerValues) {
+        if (ring == null) {
+            return null;
+        }
+        ThreadState state = ThreadState.current();
+        if (state.isSuppressed()) {
+            return null;
+        }
+        SpanSlot slot = state.acquire();
+        Propagation.Extracted extracted = state.extracted;
+        Propagation.extract(headerValues, extracted);
+        if (extracted.hasParent) {
+            setParent(slot, extracted.traceIdHigh, extracted.traceIdLow, extracted.spanId, extracted.traceFlags,
+                extracted.traceState, true);
+            slot.baggage = extracted.baggage;
+        } else {
+            inheritCurrentContext(slot, state);
+            if (extracted.baggage != null) {
+                slot.baggage = extracted.baggage;
+            }
+        }
+        extracted.traceState = null;
+        extracted.baggage = null;
         return begin(slot, state, scopeId, kind, name, nameSuffix, true, EpochClock.nowEpochNanos());
     }
 
@@ -189,11 +225,14 @@ public final class Tracer {
         if (parent != null) {
             setParent(slot, parent.traceIdHigh, parent.traceIdLow, parent.spanId, parent.traceFlags, parent.traceState,
                 false);
+            slot.baggage = parent.baggage;
         } else if (attached != null) {
             setParent(slot, attached.traceIdHigh, attached.traceIdLow, attached.spanId, attached.traceFlags,
                 attached.traceState, attached.remote);
+            slot.baggage = attached.baggage;
         } else {
             setParent(slot, 0, 0, 0, 0, null, false);
+            slot.baggage = null;
         }
     }
 

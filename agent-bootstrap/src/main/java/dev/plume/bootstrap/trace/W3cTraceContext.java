@@ -10,6 +10,8 @@ public final class W3cTraceContext {
     public static final int TRACEPARENT_LENGTH = 55;
     /** The longest {@code tracestate} we propagate; longer values are dropped as the specification allows. */
     public static final int MAX_TRACESTATE_LENGTH = 512;
+    /** The most list members a {@code tracestate} may have. */
+    public static final int MAX_TRACESTATE_MEMBERS = 32;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private W3cTraceContext() {
@@ -51,6 +53,162 @@ public final class W3cTraceContext {
             return false;
         }
         return (traceIdHigh(header) | traceIdLow(header)) != 0 && parentSpanId(header) != 0;
+    }
+
+    /**
+     * The {@code tracestate} to inherit from what was received (several {@code tracestate} headers are one list, their
+     * values joined with {@code ','} first, see {@link #join}), or null when there is nothing valid to inherit: an
+     * empty list, a member that breaks the grammar (a key or value with illegal characters or over its length limits,
+     * a multi-tenant key that is not {@code tenant@system}, a member without {@code =}), a key given twice, more than
+     * {@value #MAX_TRACESTATE_MEMBERS} members, or more than {@value #MAX_TRACESTATE_LENGTH} characters. A valid list
+     * is inherited whole, as received. Reads the characters in place; allocates nothing.
+     */
+    public static String validTracestate(String tracestate) {
+        if (tracestate == null || tracestate.length() > MAX_TRACESTATE_LENGTH) {
+            return null;
+        }
+        int members = 0;
+        int length = tracestate.length();
+        int start = 0;
+        while (start <= length) {
+            int end = tracestate.indexOf(',', start);
+            if (end < 0) {
+                end = length;
+            }
+            int from = start;
+            int to = end;
+            while (from < to && isOws(tracestate.charAt(from))) {
+                from++;
+            }
+            while (to > from && isOws(tracestate.charAt(to - 1))) {
+                to--;
+            }
+            if (from < to) { // empty and whitespace-only members are allowed, and not counted
+                int eq = tracestate.indexOf('=', from);
+                if (eq < 0 || eq >= to || !isKey(tracestate, from, eq) || !isValue(tracestate, eq + 1, to)) {
+                    return null;
+                }
+                if (++members > MAX_TRACESTATE_MEMBERS || keySeenBefore(tracestate, start, from, eq)) {
+                    return null;
+                }
+            }
+            start = end + 1;
+        }
+        return members == 0 ? null : tracestate;
+    }
+
+    /**
+     * The {@code traceparent} among a request's values of that header: the one value, or null when there is none or
+     * more than one (two parents are no parent: the request starts a new trace).
+     */
+    public static String single(java.util.Enumeration<String> values) {
+        if (values == null || !values.hasMoreElements()) {
+            return null;
+        }
+        String first = values.nextElement();
+        return values.hasMoreElements() ? null : first;
+    }
+
+    /** The values of a header received several times, as one list ({@code ','} between); null when there is none. */
+    public static String join(java.util.Enumeration<String> values) {
+        if (values == null || !values.hasMoreElements()) {
+            return null;
+        }
+        String first = values.nextElement();
+        if (!values.hasMoreElements()) {
+            return first;
+        }
+        StringBuilder joined = new StringBuilder(first);
+        while (values.hasMoreElements()) {
+            joined.append(',').append(values.nextElement());
+        }
+        return joined.toString();
+    }
+
+    /** As {@link #join(java.util.Enumeration)}, for a list of values. */
+    public static String join(java.util.List<String> values) {
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        return values.size() == 1 ? values.get(0) : String.join(",", values);
+    }
+
+    private static boolean isOws(char c) {
+        return c == ' ' || c == '\t';
+    }
+
+    /**
+     * {@code lcalpha 0*255(lcalpha / DIGIT / "_" / "-" / "*" / "/")}, or the multi-tenant
+     * {@code (lcalpha / DIGIT) 0*240(...) "@" lcalpha 0*13(...)}.
+     */
+    private static boolean isKey(String s, int from, int to) {
+        int at = -1;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c == '@') {
+                if (at >= 0) {
+                    return false;
+                }
+                at = i;
+            } else if (!isKeyChar(c)) {
+                return false;
+            }
+        }
+        if (at < 0) {
+            return to - from >= 1 && to - from <= 256 && isLcAlpha(s.charAt(from));
+        }
+        int tenant = at - from;
+        int system = to - at - 1;
+        char first = s.charAt(from);
+        return tenant >= 1 && tenant <= 241 && (isLcAlpha(first) || isDigit(first))
+            && system >= 1 && system <= 14 && isLcAlpha(s.charAt(at + 1));
+    }
+
+    private static boolean isKeyChar(char c) {
+        return isLcAlpha(c) || isDigit(c) || c == '_' || c == '-' || c == '*' || c == '/';
+    }
+
+    private static boolean isLcAlpha(char c) {
+        return c >= 'a' && c <= 'z';
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** {@code 0*255(chr) nblk-chr}: printable ASCII but {@code ,} and {@code =}, spaces inside, not at the end. */
+    private static boolean isValue(String s, int from, int to) {
+        if (to - from < 1 || to - from > 256 || s.charAt(to - 1) == ' ') {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == ',' || c == '=') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether the key at {@code [from, eq)} is also the key of a member before {@code limit}. */
+    private static boolean keySeenBefore(String s, int limit, int from, int eq) {
+        int keyLength = eq - from;
+        int start = 0;
+        while (start < limit) {
+            int end = s.indexOf(',', start);
+            if (end < 0 || end > limit) {
+                end = limit;
+            }
+            int at = start;
+            while (at < end && isOws(s.charAt(at))) {
+                at++;
+            }
+            if (end - at > keyLength && s.charAt(at + keyLength) == '=' && s.regionMatches(at, s, from, keyLength)) {
+                return true;
+            }
+            start = end + 1;
+        }
+        return false;
     }
 
     /** Trace id high 64 bits of a header that {@link #isValid} accepted. */

@@ -53,7 +53,7 @@ public final class GrpcSender implements TraceSender {
     private final GzipCompressor gzip;
 
     GrpcSender(OtlpExporterSettings settings, OtlpTls tls, String agentVersion) {
-        this.url = settings.url().newBuilder().encodedPath(EXPORT_PATH).query(null).build();
+        this.url = HttpUrl.get(settings.url()).newBuilder().encodedPath(EXPORT_PATH).query(null).build();
         this.timeoutMillis = settings.timeoutMillis();
         this.gzip = settings.gzip() ? new GzipCompressor() : null;
         Headers.Builder builder = OtlpHttpClient.headers(settings.headers(), agentVersion)

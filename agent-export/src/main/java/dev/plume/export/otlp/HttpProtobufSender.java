@@ -43,7 +43,7 @@ public final class HttpProtobufSender implements TraceSender {
     }
 
     HttpProtobufSender(OtlpExporterSettings settings, OtlpTls tls, String agentVersion) {
-        this.url = settings.url();
+        this.url = HttpUrl.get(settings.url());
         this.timeoutMillis = settings.timeoutMillis();
         this.gzip = settings.gzip() ? new GzipCompressor() : null;
         Headers.Builder builder = OtlpHttpClient.headers(settings.headers(), agentVersion);

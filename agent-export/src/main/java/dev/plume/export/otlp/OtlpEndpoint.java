@@ -1,6 +1,8 @@
 package dev.plume.export.otlp;
 
-import okhttp3.HttpUrl;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
 
 /**
  * The traces URL, by the rules of the OTLP exporter specification for OTLP/HTTP: a signal-specific endpoint
@@ -16,16 +18,28 @@ public final class OtlpEndpoint {
     private OtlpEndpoint() {
     }
 
-    /** A signal-specific endpoint as a URL, or null when it is not an http or https URL. */
-    public static HttpUrl fromTracesEndpoint(String tracesEndpoint) {
-        return HttpUrl.parse(tracesEndpoint);
+    /** A signal-specific endpoint as a URL (no path: the root path), or null when it is not an http or https URL. */
+    public static String fromTracesEndpoint(String tracesEndpoint) {
+        URI uri = parse(tracesEndpoint);
+        if (uri == null) {
+            return null;
+        }
+        String path = uri.getRawPath();
+        return build(uri, path == null || path.isEmpty() ? "/" : path);
     }
 
     /** The general endpoint with {@code v1/traces} appended, or null when it is not an http or https URL. */
-    public static HttpUrl fromBaseEndpoint(String baseEndpoint) {
-        HttpUrl base = HttpUrl.parse(baseEndpoint);
-        // addPathSegments replaces a trailing empty segment: "http://h:4318" and "http://h:4318/" both get /v1/traces
-        return base == null ? null : base.newBuilder().addPathSegments(TRACES_PATH).build();
+    public static String fromBaseEndpoint(String baseEndpoint) {
+        URI uri = parse(baseEndpoint);
+        if (uri == null) {
+            return null;
+        }
+        String path = uri.getRawPath();
+        if (path == null || path.isEmpty()) {
+            path = "/";
+        }
+        // relative to the path: "http://h:4318" and "http://h:4318/" both get /v1/traces
+        return build(uri, (path.endsWith("/") ? path : path + "/") + TRACES_PATH);
     }
 
     /**
@@ -35,14 +49,68 @@ public final class OtlpEndpoint {
      * @param baseEndpoint   the value of {@code otel.exporter.otlp.endpoint}, or null for the default
      */
     public static String tracesUrl(String tracesEndpoint, String baseEndpoint) {
-        HttpUrl url = tracesEndpoint != null
+        return tracesEndpoint != null
             ? fromTracesEndpoint(tracesEndpoint)
             : fromBaseEndpoint(baseEndpoint != null ? baseEndpoint : DEFAULT_ENDPOINT);
-        return url == null ? null : url.toString();
     }
 
     /** The URL without user information or query, safe to print in a log line. */
-    public static String forLog(HttpUrl url) {
-        return url.scheme() + "://" + url.host() + ":" + url.port() + url.encodedPath();
+    public static String forLog(String url) {
+        URI uri = parse(url);
+        if (uri == null) {
+            return "(no URL)";
+        }
+        return uri.getScheme().toLowerCase(Locale.ROOT) + "://" + host(uri) + ":" + port(uri) + uri.getRawPath();
+    }
+
+    /**
+     * Read with {@link URI}, not OkHttp's {@code HttpUrl}: the exporter's settings are read while the application
+     * starts, and {@code HttpUrl}'s first use (with the Kotlin classes under it) costs tens of milliseconds of CPU
+     * there; the senders make their {@code HttpUrl} at the first export.
+     */
+    private static URI parse(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            URI uri = new URI(value.strip());
+            String scheme = uri.getScheme();
+            if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+                || uri.getHost() == null || uri.getHost().isEmpty()) {
+                return null;
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            return null;
+        }
+    }
+
+    private static String build(URI uri, String path) {
+        StringBuilder url = new StringBuilder(uri.getScheme().toLowerCase(Locale.ROOT)).append("://");
+        if (uri.getRawUserInfo() != null) {
+            url.append(uri.getRawUserInfo()).append('@');
+        }
+        url.append(host(uri));
+        int port = uri.getPort();
+        if (port >= 0 && port != defaultPort(uri)) {
+            url.append(':').append(port);
+        }
+        url.append(path);
+        if (uri.getRawQuery() != null) {
+            url.append('?').append(uri.getRawQuery());
+        }
+        return url.toString();
+    }
+
+    private static String host(URI uri) {
+        return uri.getHost().toLowerCase(Locale.ROOT);
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() >= 0 ? uri.getPort() : defaultPort(uri);
+    }
+
+    private static int defaultPort(URI uri) {
+        return uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
     }
 }

@@ -4,7 +4,6 @@ import dev.plume.bootstrap.PlumeLog;
 import dev.plume.bootstrap.config.ConfigKey;
 import dev.plume.bootstrap.config.ConfigKeys;
 import dev.plume.bootstrap.config.PlumeConfig;
-import okhttp3.HttpUrl;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,7 +20,7 @@ import java.util.Map;
  * @param tls           the configured TLS files (all null: the JDK's defaults)
  * @param delivery      in-flight bound, queue bounds and retry policy
  */
-public record OtlpExporterSettings(boolean grpc, HttpUrl url, Map<String, String> headers, boolean gzip,
+public record OtlpExporterSettings(boolean grpc, String url, Map<String, String> headers, boolean gzip,
                                    long timeoutMillis, TlsFiles tls, Delivery delivery) {
     static final String HTTP_PROTOBUF = "http/protobuf";
     static final String GRPC = "grpc";
@@ -76,7 +75,7 @@ public record OtlpExporterSettings(boolean grpc, HttpUrl url, Map<String, String
     /** Reads the settings; every problem is one log line naming the key and what is used instead. */
     public static OtlpExporterSettings from(PlumeConfig config) {
         boolean grpc = protocol(config);
-        HttpUrl url = url(config, grpc);
+        String url = url(config, grpc);
         Map<String, String> headers = new LinkedHashMap<>(config.getMap(ConfigKeys.OTLP_HEADERS));
         headers.putAll(config.getMap(ConfigKeys.OTLP_TRACES_HEADERS));
         String compression = config.getChoice(ConfigKeys.OTLP_TRACES_COMPRESSION,
@@ -107,12 +106,12 @@ public record OtlpExporterSettings(boolean grpc, HttpUrl url, Map<String, String
      * OTLP/gRPC sends to the endpoint as it is (the default is port 4317); OTLP/HTTP appends {@code v1/traces} to the
      * general endpoint (the default is port 4318).
      */
-    private static HttpUrl url(PlumeConfig config, boolean grpc) {
+    private static String url(PlumeConfig config, boolean grpc) {
         boolean signalSpecific = config.getRaw(ConfigKeys.OTLP_TRACES_ENDPOINT) != null;
         ConfigKey key = signalSpecific ? ConfigKeys.OTLP_TRACES_ENDPOINT : ConfigKeys.OTLP_ENDPOINT;
         String defaultEndpoint = grpc ? OtlpEndpoint.DEFAULT_GRPC_ENDPOINT : OtlpEndpoint.DEFAULT_ENDPOINT;
         String value = config.getString(key, defaultEndpoint);
-        HttpUrl url = signalSpecific || grpc
+        String url = signalSpecific || grpc
             ? OtlpEndpoint.fromTracesEndpoint(value)
             : OtlpEndpoint.fromBaseEndpoint(value);
         if (url == null) {

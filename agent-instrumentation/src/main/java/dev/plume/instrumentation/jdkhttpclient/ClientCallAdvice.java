@@ -4,6 +4,7 @@ import dev.plume.bootstrap.http.AcceptAllHeaders;
 import dev.plume.bootstrap.http.ClientSpanFuture;
 import dev.plume.bootstrap.http.HttpSpans;
 import dev.plume.bootstrap.trace.InstrumentationScope;
+import dev.plume.bootstrap.trace.Propagation;
 import dev.plume.bootstrap.trace.SpanSlot;
 import dev.plume.bootstrap.trace.Tracer;
 import net.bytebuddy.asm.Advice;
@@ -32,11 +33,13 @@ public final class ClientCallAdvice {
             !"send".equals(methodName));
         if (span != null) {
             try {
-                // HttpRequest is immutable: propagation sends a copy that carries the trace context headers.
-                HttpRequest.Builder copy = HttpRequest.newBuilder(request, AcceptAllHeaders.INSTANCE)
-                    .setHeader("traceparent", span.traceparent());
-                if (span.traceState() != null) {
-                    copy.setHeader("tracestate", span.traceState());
+                // HttpRequest is immutable: propagation sends a copy that carries the propagators' headers.
+                HttpRequest.Builder copy = HttpRequest.newBuilder(request, AcceptAllHeaders.INSTANCE);
+                for (int i = 0; i < Propagation.outgoingCount(); i++) {
+                    String value = Propagation.outgoingValue(i, span);
+                    if (value != null) {
+                        copy.setHeader(Propagation.outgoingName(i), value);
+                    }
                 }
                 request = copy.build();
             } catch (Throwable ignored) {

@@ -4,8 +4,10 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsExchange;
 import dev.plume.bootstrap.http.HttpSpans;
 import dev.plume.bootstrap.trace.InstrumentationScope;
+import dev.plume.bootstrap.trace.Propagation;
 import dev.plume.bootstrap.trace.SpanSlot;
 import dev.plume.bootstrap.trace.Tracer;
+import dev.plume.bootstrap.trace.W3cTraceContext;
 import net.bytebuddy.asm.Advice;
 
 import java.net.InetSocketAddress;
@@ -28,8 +30,7 @@ public final class FilterChainAdvice {
             return null;
         }
         // One pass over the headers: Headers#getFirst copies its key to normalize it, on every call (JDK 17).
-        String traceparent = null;
-        String tracestate = null;
+        String[] propagated = null;
         String host = null;
         String userAgent = null;
         for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
@@ -38,10 +39,14 @@ public final class FilterChainAdvice {
             if (name == null || values == null || values.isEmpty()) {
                 continue;
             }
-            if (name.equalsIgnoreCase("traceparent")) {
-                traceparent = values.get(0);
-            } else if (name.equalsIgnoreCase("tracestate")) {
-                tracestate = values.get(0);
+            int slot = Propagation.indexOf(name);
+            if (slot >= 0) {
+                if (propagated == null) {
+                    propagated = new String[Propagation.names().length];
+                }
+                // several tracestate or baggage headers are one list; two traceparents are no parent
+                propagated[slot] = Propagation.isList(slot) ? W3cTraceContext.join(values)
+                    : values.size() == 1 ? values.get(0) : null;
             } else if (name.equalsIgnoreCase("host")) {
                 host = values.get(0);
             } else if (name.equalsIgnoreCase("user-agent")) {
@@ -49,7 +54,7 @@ public final class FilterChainAdvice {
             }
         }
         SpanSlot span = HttpSpans.startServer(InstrumentationScope.JDK_HTTP_SERVER, exchange.getRequestMethod(),
-            exchange.getHttpContext().getPath(), traceparent, tracestate);
+            exchange.getHttpContext().getPath(), propagated);
         if (span != null && span.isRecording()) {
             URI uri = exchange.getRequestURI();
             InetSocketAddress remote = exchange.getRemoteAddress();

@@ -5,9 +5,11 @@ import dev.plume.bootstrap.http.HttpSpans;
 import dev.plume.bootstrap.http.ServerPaths;
 import dev.plume.bootstrap.http.ServletRoutes;
 import dev.plume.bootstrap.trace.InstrumentationScope;
+import dev.plume.bootstrap.trace.Propagation;
 import dev.plume.bootstrap.trace.SpanContext;
 import dev.plume.bootstrap.trace.SpanSlot;
 import dev.plume.bootstrap.trace.Tracer;
+import dev.plume.bootstrap.trace.W3cTraceContext;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
@@ -47,8 +49,20 @@ public final class JakartaServletAdvice {
             Tracer.suppress();
             return null;
         }
-        SpanSlot span = HttpSpans.startServer(InstrumentationScope.SERVLET, http.getMethod(), null,
-            http.getHeader("traceparent"), http.getHeader("tracestate"));
+        // the propagators' headers; only a header that is there is read as a list (several of a single-valued one
+        // are none: two traceparents start a new trace; several tracestate or baggage headers are one list)
+        String[] names = Propagation.names();
+        String[] values = null;
+        for (int i = 0; i < names.length; i++) {
+            if (http.getHeader(names[i]) != null) {
+                if (values == null) {
+                    values = new String[names.length];
+                }
+                values[i] = Propagation.isList(i) ? W3cTraceContext.join(http.getHeaders(names[i]))
+                    : W3cTraceContext.single(http.getHeaders(names[i]));
+            }
+        }
+        SpanSlot span = HttpSpans.startServer(InstrumentationScope.SERVLET, http.getMethod(), null, values);
         if (span != null && span.isRecording()) {
             HttpSpans.serverRequest(span, http.getScheme(), path, http.getQueryString(), http.getHeader("host"),
                 http.getProtocol(), http.getHeader("user-agent"), http.getRemoteAddr());

@@ -166,6 +166,19 @@ final class BenchmarkReport {
             }
             line(sentence + ".");
             line("");
+            // a shared machine's load drifts over the minutes the starts take: the same comparison paired by start
+            // (each agent start against the no-agent start of the same round) cancels most of that drift
+            double paired = pairedDifference("plume", "spring_start_ms");
+            String pairedSentence = "Paired by start (each start against the no-agent start of the same round,"
+                    + " median of the differences): Plume adds " + fmt("%,.0f", paired) + " ms = "
+                    + fmt("%.1f", 100 * paired / start0) + " %";
+            if (agents.containsKey("otel")) {
+                double otelPaired = pairedDifference("otel", "spring_start_ms");
+                pairedSentence += "; OpenTelemetry adds " + fmt("%,.0f", otelPaired) + " ms; Plume/OTel = "
+                        + fmt("%.2f", paired / otelPaired);
+            }
+            line(pairedSentence + ".");
+            line("");
         }
 
         line("Load: `GET " + SideBySide.SPRING_ENDPOINT + "` (a route with a path variable, one SERVER span a request), "
@@ -253,6 +266,20 @@ final class BenchmarkReport {
 
     private double median(String config, String metric) {
         return SideBySide.median(values(config, metric));
+    }
+
+    /** The median over rounds (or starts) of config − no agent, each difference taken within one round. */
+    private double pairedDifference(String config, String metric) {
+        List<Double> values = values(config, metric);
+        List<Double> baseline = values("none", metric);
+        if (values == null || baseline == null) {
+            return Double.NaN;
+        }
+        List<Double> differences = new java.util.ArrayList<>();
+        for (int i = 0; i < Math.min(values.size(), baseline.size()); i++) {
+            differences.add(values.get(i) - baseline.get(i));
+        }
+        return SideBySide.median(differences);
     }
 
     /** The median over rounds of config ÷ no agent, each ratio taken within one round. */

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -208,6 +209,43 @@ class HttpAppSmokeTest {
                 assertValidTraceId(span.traceId(), context);
                 assertTrue(!entry.getValue().contains(span.traceId()), context);
             }
+        });
+    }
+
+    @Order(6)
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource(JDKS)
+    void traceStateAndBaggageReachTheDownstreamServiceAndTwoTraceparentsAreNone(Jdk jdk) {
+        TracedHttpApp app = sharedApp(jdk);
+        String traceparent = "00-" + TRACEPARENT_TRACE_ID + "-" + TRACEPARENT_PARENT_ID + "-01";
+        app.process().explainFailures(() -> {
+            // two tracestate and two baggage headers are one list each
+            HttpResponse<String> response = app.get("/chain-headers?case=propagation", "traceparent", traceparent,
+                    "tracestate", "congo=t61rcWkgMzE", "tracestate", "rojo=00f067aa0ba902b7",
+                    "baggage", "user=42", "baggage", "tier=gold;ttl=60");
+            assertEquals(200, response.statusCode(), response.body());
+            List<String> received = response.body().lines().toList();
+            assertTrue(received.stream().anyMatch(line -> line.matches(
+                    "traceparent: 00-" + TRACEPARENT_TRACE_ID + "-[0-9a-f]{16}-01")), response.body());
+            assertFalse(received.contains("traceparent: " + traceparent), "the client span is the new parent");
+            assertTrue(received.contains("tracestate: congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"), response.body());
+            assertTrue(received.contains("baggage: user=42,tier=gold;ttl=60"), response.body());
+
+            // two traceparent headers are no parent: a new trace, and no tracestate inherited
+            HttpResponse<String> two = app.get("/chain-headers?case=two-parents", "traceparent", traceparent,
+                    "traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                    "tracestate", "congo=t61rcWkgMzE");
+            assertEquals(200, two.statusCode(), two.body());
+            assertFalse(two.body().contains(TRACEPARENT_TRACE_ID), two.body());
+            assertFalse(two.body().contains("0af7651916cd43dd8448eb211c80319c"), two.body());
+            assertFalse(two.body().contains("tracestate"), two.body());
+
+            // a tracestate that breaks the grammar is not passed on
+            HttpResponse<String> badState = app.get("/chain-headers?case=bad-tracestate", "traceparent", traceparent,
+                    "tracestate", "Congo=uppercase-key");
+            assertEquals(200, badState.statusCode(), badState.body());
+            assertTrue(badState.body().contains(TRACEPARENT_TRACE_ID), badState.body());
+            assertFalse(badState.body().contains("tracestate"), badState.body());
         });
     }
 

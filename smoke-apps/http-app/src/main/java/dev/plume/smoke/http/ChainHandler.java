@@ -7,15 +7,24 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.util.concurrent.CompletionException;
 
-/** Answers with the body of a nested call to the app's own {@code /hello}, made synchronously or asynchronously. */
+/**
+ * Answers with the body of a nested call to one of the app's own paths ({@code /hello}, or {@code /headers} for
+ * {@code /chain-headers}), made synchronously or asynchronously.
+ */
 final class ChainHandler implements HttpHandler {
 
     private final HttpApp app;
     private final boolean async;
+    private final String target;
 
     ChainHandler(HttpApp app, boolean async) {
+        this(app, async, "/hello");
+    }
+
+    ChainHandler(HttpApp app, boolean async, String target) {
         this.app = app;
         this.async = async;
+        this.target = target;
     }
 
     @Override
@@ -42,10 +51,10 @@ final class ChainHandler implements HttpHandler {
     }
 
     private HttpResponse<String> callSync() throws IOException, InterruptedException {
-        return app.client().send(app.ownRequest("/hello"), HttpResponse.BodyHandlers.ofString());
+        return app.client().send(app.ownRequest(target), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> callAsync() {
-        return app.client().sendAsync(app.ownRequest("/hello"), HttpResponse.BodyHandlers.ofString()).join();
+        return app.client().sendAsync(app.ownRequest(target), HttpResponse.BodyHandlers.ofString()).join();
     }
 }

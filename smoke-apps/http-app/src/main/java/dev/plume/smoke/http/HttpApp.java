@@ -79,6 +79,22 @@ public final class HttpApp {
         });
         server.createContext("/chain", new ChainHandler(app, false));
         server.createContext("/chain-async", new ChainHandler(app, true));
+        // what a downstream service receives: the context propagation headers of the request, one per line
+        server.createContext("/headers", exchange -> {
+            if (requireGet(exchange)) {
+                StringBuilder received = new StringBuilder();
+                for (String name : new String[] {"traceparent", "tracestate", "baggage", "b3", "X-B3-TraceId",
+                    "X-B3-SpanId", "X-B3-Sampled"}) {
+                    java.util.List<String> values = exchange.getRequestHeaders().get(name);
+                    if (values != null) {
+                        received.append(name.toLowerCase(java.util.Locale.ROOT)).append(": ")
+                            .append(String.join(",", values)).append('\n');
+                    }
+                }
+                respond(exchange, 200, received.toString());
+            }
+        });
+        server.createContext("/chain-headers", new ChainHandler(app, false, "/headers"));
         server.createContext("/fail", exchange -> {
             if (requireGet(exchange)) {
                 respond(exchange, 500, "failure");

@@ -35,6 +35,9 @@ import java.util.concurrent.TimeUnit;
  * connection opened once to database 3: sync SET, GET, HSET, an async SET and GET (awaited), a reactive GET (blocked
  * on), an async pipeline of three SETs flushed at once, and a command on the wrong type (caught).
  *
+ * <p>{@code GET /alloc/jedis} and {@code /alloc/lettuce} ({@code ?calls=N}) measure what one GET costs the request
+ * thread: N calls to warm up, then N measured, reported as bytes allocated and nanoseconds per call.
+ *
  * <p>System properties: {@code app.port} (default 0), {@code app.exit.on.stdin.eof}, {@code app.redis.host}
  * (127.0.0.1), {@code app.redis.port} (6379).
  */
@@ -56,6 +59,7 @@ public final class RedisApp {
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/redis/jedis", exchange -> respond(exchange, RedisApp::jedisScenario));
         server.createContext("/redis/lettuce", exchange -> respond(exchange, RedisApp::lettuceScenario));
+        server.createContext("/alloc/", exchange -> respond(exchange, () -> allocation(exchange)));
         server.start();
         System.out.println("LISTENING " + server.getAddress().getPort());
         System.out.flush();
@@ -93,6 +97,37 @@ public final class RedisApp {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
+    }
+
+    private static String allocation(HttpExchange exchange) throws Exception {
+        String client = exchange.getRequestURI().getPath().substring("/alloc/".length());
+        String query = exchange.getRequestURI().getQuery();
+        int calls = query != null && query.startsWith("calls=") ? Integer.parseInt(query.substring(6)) : 20_000;
+        Runnable get;
+        if (client.equals("jedis")) {
+            JedisPooled redis = pooled();
+            redis.set("plume:alloc", "value");
+            get = () -> redis.get("plume:alloc");
+        } else if (client.equals("lettuce")) {
+            RedisCommands<String, String> sync = lettuce().sync();
+            sync.set("plume:alloc", "value");
+            get = () -> sync.get("plume:alloc");
+        } else {
+            throw new IllegalArgumentException("expected /alloc/jedis or /alloc/lettuce");
+        }
+        com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < calls; i++) {
+            get.run();
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        long start = System.nanoTime();
+        for (int i = 0; i < calls; i++) {
+            get.run();
+        }
+        long nanos = System.nanoTime() - start;
+        long bytes = threads.getCurrentThreadAllocatedBytes() - before;
+        return String.format("calls=%d bytes_per_call=%d ns_per_call=%d", calls, bytes / calls, nanos / calls);
     }
 
     private static synchronized JedisPooled pooled() {
