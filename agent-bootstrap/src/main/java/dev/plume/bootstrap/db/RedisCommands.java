@@ -138,66 +138,65 @@ public final class RedisCommands {
     }
 
     /**
-     * The arguments in RESP bulk strings ({@code $3\r\nfoo\r\n...}, how clients encode them), from index 1 (index
-     * 0 is left for the command, as {@link #of} expects); an empty array for null, what cannot be read is left out.
+     * The arguments in RESP bulk strings read in place from {@code resp} (position to limit, left unchanged): the
+     * bytes of an argument are copied only when the text keeps it. What cannot be read ends the list.
      */
-    public static byte[][] bulkStrings(byte[] resp) {
+    public static Arguments bulkStrings(java.nio.ByteBuffer resp) {
         if (resp == null) {
-            return new byte[1][];
+            return of(null, 1);
         }
+        int start = resp.position();
+        int limit = resp.limit();
         int count = 0;
-        for (int i = 0; i < resp.length; i = skipBulk(resp, i)) {
-            if (resp[i] != '$' || skipBulk(resp, i) < 0) {
+        int[] spans = new int[16];
+        int at = start;
+        while (at < limit && resp.get(at) == '$') {
+            int lineEnd = -1;
+            for (int i = at; i + 1 < limit; i++) {
+                if (resp.get(i) == '\r' && resp.get(i + 1) == '\n') {
+                    lineEnd = i;
+                    break;
+                }
+            }
+            if (lineEnd < 0 || lineEnd - at - 1 < 1 || lineEnd - at - 1 > 9) {
                 break;
             }
+            int length = 0;
+            for (int i = at + 1; i < lineEnd; i++) {
+                byte digit = resp.get(i);
+                if (digit < '0' || digit > '9') {
+                    length = -1;
+                    break;
+                }
+                length = length * 10 + (digit - '0');
+            }
+            int next = lineEnd + 2 + length + 2;
+            if (length < 0 || next > limit) {
+                break;
+            }
+            if (2 * count + 2 > spans.length) {
+                spans = java.util.Arrays.copyOf(spans, spans.length * 2);
+            }
+            spans[2 * count] = lineEnd + 2;
+            spans[2 * count + 1] = length;
             count++;
+            at = next;
         }
-        byte[][] args = new byte[count + 1][];
-        int at = 0;
-        for (int n = 1; n <= count; n++) {
-            int lineEnd = indexOfCrlf(resp, at);
-            int length = parseLength(resp, at + 1, lineEnd);
-            args[n] = java.util.Arrays.copyOfRange(resp, lineEnd + 2, lineEnd + 2 + length);
-            at = lineEnd + 2 + length + 2;
-        }
-        return args;
-    }
-
-    /** The index after the bulk string at {@code at}, or -1 when it is malformed. */
-    private static int skipBulk(byte[] resp, int at) {
-        if (at < 0 || at >= resp.length || resp[at] != '$') {
-            return -1;
-        }
-        int lineEnd = indexOfCrlf(resp, at);
-        if (lineEnd < 0) {
-            return -1;
-        }
-        int length = parseLength(resp, at + 1, lineEnd);
-        int next = lineEnd + 2 + length + 2;
-        return length < 0 || next > resp.length ? -1 : next;
-    }
-
-    private static int indexOfCrlf(byte[] resp, int from) {
-        for (int i = from; i + 1 < resp.length; i++) {
-            if (resp[i] == '\r' && resp[i + 1] == '\n') {
-                return i;
+        int found = count;
+        int[] bounds = spans;
+        return new Arguments() {
+            @Override
+            public int count() {
+                return found;
             }
-        }
-        return -1;
-    }
 
-    private static int parseLength(byte[] resp, int from, int to) {
-        if (to <= from || to - from > 9) {
-            return -1;
-        }
-        int value = 0;
-        for (int i = from; i < to; i++) {
-            if (resp[i] < '0' || resp[i] > '9') {
-                return -1;
+            @Override
+            public byte[] bytes(int index) {
+                byte[] bytes = new byte[bounds[2 * index + 1]];
+                resp.get(bounds[2 * index], bytes);
+                return bytes;
             }
-            value = value * 10 + (resp[i] - '0');
-        }
-        return value;
+        };
     }
 
     /** The upper-case name of a command given as its raw bytes ({@code get} and {@code GET} are one command). */

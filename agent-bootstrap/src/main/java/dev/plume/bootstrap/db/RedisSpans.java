@@ -116,18 +116,19 @@ public final class RedisSpans {
      * ended by the returned callback when the client completes the command ({@code BiConsumer} of result and
      * failure). {@code encodedArgs} are the command's arguments as the client writes them (RESP bulk strings), or null.
      */
-    public static AsyncEnd startAsyncCommand(int scopeId, Object holder, String name, byte[] encodedArgs) {
+    public static AsyncEnd startAsyncCommand(int scopeId, Object holder, String name,
+                                             java.nio.ByteBuffer encodedArgs) {
         Connection state = state(holder);
-        byte[][] args = RedisCommands.bulkStrings(encodedArgs);
-        if ("SELECT".equals(name)) {
-            state.select(args);
+        RedisCommands.Arguments args = RedisCommands.bulkStrings(encodedArgs);
+        if ("SELECT".equals(name) && args.count() > 0) {
+            state.select(args.bytes(0));
         }
         SpanSlot span = Tracer.startDetachedSpan(scopeId, SpanKind.CLIENT, name, null);
         if (span == null) {
             return null;
         }
         if (span.isRecording()) {
-            describe(span, state, name, RedisCommands.text(name, RedisCommands.of(args, 1), DbSpans.sanitizing()), 0);
+            describe(span, state, name, RedisCommands.text(name, args, DbSpans.sanitizing()), 0);
         }
         return new AsyncEnd(span);
     }
@@ -336,9 +337,15 @@ public final class RedisSpans {
         }
 
         void select(byte[][] args) {
-            if (args != null && args.length > 1 && args[1] != null) {
-                String index = new String(args[1], java.nio.charset.StandardCharsets.US_ASCII).trim();
-                database = index.isEmpty() ? database : index;
+            if (args != null && args.length > 1) {
+                select(args[1]);
+            }
+        }
+
+        void select(byte[] index) {
+            if (index != null) {
+                String text = new String(index, java.nio.charset.StandardCharsets.US_ASCII).trim();
+                database = text.isEmpty() ? database : text;
             }
         }
 

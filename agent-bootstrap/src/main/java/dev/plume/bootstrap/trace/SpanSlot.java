@@ -53,6 +53,10 @@ public final class SpanSlot {
 
     // life cycle
     final ThreadState owner;
+    /** For a detached slot (no owner): 1 once ended, so that of two threads ending it at once one does. */
+    volatile int detachedEnded;
+    static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<SpanSlot> DETACHED_ENDED =
+        java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(SpanSlot.class, "detachedEnded");
     SpanSlot previous;
     /** The snapshot hand-offs of this span share (null until the first; cleared when the slot starts a new span). */
     SpanContext handOffContext;
@@ -280,8 +284,8 @@ public final class SpanSlot {
     }
 
     public void end(long epochNanos) {
-        if (!active) {
-            return;
+        if (!active || owner == null && !DETACHED_ENDED.compareAndSet(this, 0, 1)) {
+            return; // a detached slot goes back to the shared pool once ended: only one end may do that
         }
         active = false;
         endEpochNanos = epochNanos;

@@ -145,8 +145,15 @@ public final class Tracer {
     }
 
     /**
-     * Starts a span that is not made current and may end on another thread (an asynchronous client call). Its slot is
-     * not pooled: the hand-off to another thread is the one place a span allocates.
+     * Slots of ended detached spans, for the next detached span of any thread (bounded: past it, a slot is left to
+     * the collector). A detached span's holder must not touch it after ending it.
+     */
+    private static final org.agrona.concurrent.ManyToManyConcurrentArrayQueue<SpanSlot> DETACHED =
+        new org.agrona.concurrent.ManyToManyConcurrentArrayQueue<>(1024);
+
+    /**
+     * Starts a span that is not made current and may end on another thread (an asynchronous client call). Its slot
+     * comes from a pool shared by all threads, and goes back to it when the span ends, on whichever thread.
      */
     public static SpanSlot startDetachedSpan(int scopeId, int kind, String name, String nameSuffix) {
         if (ring == null) {
@@ -156,7 +163,12 @@ public final class Tracer {
         if (state.isSuppressed()) {
             return null;
         }
-        SpanSlot slot = new SpanSlot(null);
+        SpanSlot slot = DETACHED.poll();
+        if (slot == null) {
+            slot = new SpanSlot(null);
+        } else {
+            slot.detachedEnded = 0;
+        }
         inheritCurrentContext(slot, state);
         return begin(slot, state, scopeId, kind, name, nameSuffix, false, EpochClock.nowEpochNanos());
     }
@@ -349,6 +361,9 @@ public final class Tracer {
         if (wasCurrent) {
             slot.reset();
             owner.release(slot);
+        } else if (owner == null) {
+            slot.reset();
+            DETACHED.offer(slot);
         }
     }
 }

@@ -75,19 +75,29 @@ class RedisCommandsTest {
     }
 
     @Test
-    void respBulkStringsAreReadAsArguments() {
-        byte[] resp = "$3\r\nkey\r\n$12\r\nhello\r\nworld\r\n$0\r\n\r\n".getBytes(StandardCharsets.UTF_8);
-        byte[][] args = RedisCommands.bulkStrings(resp);
-        assertEquals(4, args.length);
-        assertNull(args[0]);
-        assertEquals("key", new String(args[1], StandardCharsets.UTF_8));
-        assertEquals("hello\r\nworld", new String(args[2], StandardCharsets.UTF_8)); // binary-safe: length, not CRLF
-        assertEquals("", new String(args[3], StandardCharsets.UTF_8));
-        assertEquals("SET key ? ?", RedisCommands.text("SET", RedisCommands.of(args, 1), true));
+    void respBulkStringsAreReadAsArgumentsInPlace() {
+        java.nio.ByteBuffer resp = java.nio.ByteBuffer.wrap(
+            "$3\r\nkey\r\n$12\r\nhello\r\nworld\r\n$0\r\n\r\n".getBytes(StandardCharsets.UTF_8));
+        RedisCommands.Arguments args = RedisCommands.bulkStrings(resp);
+        assertEquals(3, args.count());
+        assertEquals("key", new String(args.bytes(0), StandardCharsets.UTF_8));
+        assertEquals("hello\r\nworld", new String(args.bytes(1), StandardCharsets.UTF_8)); // binary-safe: by length
+        assertEquals("", new String(args.bytes(2), StandardCharsets.UTF_8));
+        assertEquals(0, resp.position(), "the buffer is read in place, not consumed");
+        assertEquals("SET key ? ?", RedisCommands.text("SET", args, true));
         // what cannot be read ends the list, it never throws
-        assertEquals(2, RedisCommands.bulkStrings("$3\r\nkey\r\n$99\r\nshort\r\n".getBytes(StandardCharsets.UTF_8)).length);
-        assertEquals(1, RedisCommands.bulkStrings("*1\r\n".getBytes(StandardCharsets.UTF_8)).length);
-        assertEquals(1, RedisCommands.bulkStrings(null).length);
+        assertEquals(1, RedisCommands.bulkStrings(java.nio.ByteBuffer.wrap(
+            "$3\r\nkey\r\n$99\r\nshort\r\n".getBytes(StandardCharsets.UTF_8))).count());
+        assertEquals(0, RedisCommands.bulkStrings(java.nio.ByteBuffer.wrap(
+            "*1\r\n".getBytes(StandardCharsets.UTF_8))).count());
+        assertEquals(0, RedisCommands.bulkStrings(null).count());
+        // more arguments than the first guess of room
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            many.append("$1\r\n").append((char) ('a' + i % 26)).append("\r\n");
+        }
+        assertEquals(40, RedisCommands.bulkStrings(java.nio.ByteBuffer.wrap(
+            many.toString().getBytes(StandardCharsets.UTF_8))).count());
     }
 
     @Test

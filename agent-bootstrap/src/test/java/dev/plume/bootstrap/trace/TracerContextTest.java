@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -138,6 +139,27 @@ class TracerContextTest {
         assertTrue(traceparent.endsWith("-00"), traceparent);
         span.end();
         assertEquals(0, fixture.drain().size());
+    }
+
+    @Test
+    void detachedSlotsAreReusedOnceEndedAndEndOnlyOnce() throws Exception {
+        RecordingFixture fixture = RecordingFixture.standard();
+        SpanSlot first = Tracer.startDetachedSpan(0, SpanKind.CLIENT, "first", null);
+        Thread other = new Thread(first::end); // ended on another thread, as an async client's callback does
+        other.start();
+        other.join();
+        first.end(); // a second end is ignored: the slot went back to the pool once
+        SpanSlot second = Tracer.startDetachedSpan(0, SpanKind.CLIENT, "second", null);
+        SpanSlot third = Tracer.startDetachedSpan(0, SpanKind.CLIENT, "third", null);
+        assertSame(first, second, "the ended slot is taken again");
+        assertNotSame(second, third, "the pool held it once");
+        second.end();
+        third.end();
+        List<String> names = new ArrayList<>();
+        for (DecodedSpan span : fixture.drain()) {
+            names.add(span.name());
+        }
+        assertEquals(List.of("first", "second", "third"), names);
     }
 
     @Test

@@ -8,7 +8,7 @@ import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CompleteableCommand;
 import io.lettuce.core.protocol.RedisCommand;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBufAllocator;
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -26,20 +26,22 @@ public final class LettuceDispatchAdvice {
         }
         Object holder = handler instanceof StatefulRedisConnectionImpl
             ? ((StatefulRedisConnectionImpl<?, ?>) handler).getConnectionState() : handler;
-        byte[] encoded = null;
+        String name = RedisSpans.commandName(command.getType(), command.getType().getBytes());
         CommandArgs<?, ?> args = command.getArgs();
-        if (args != null) {
-            ByteBuf buffer = Unpooled.buffer();
+        RedisSpans.AsyncEnd end;
+        if (args == null) {
+            end = RedisSpans.startAsyncCommand(InstrumentationScope.LETTUCE, holder, name, null);
+        } else {
+            // the arguments as Lettuce will write them, into a buffer of the application's own (pooled) allocator,
+            // read in place by the text builder before the buffer goes back
+            ByteBuf buffer = ByteBufAllocator.DEFAULT.buffer();
             try {
                 args.encode(buffer);
-                encoded = new byte[buffer.readableBytes()];
-                buffer.readBytes(encoded);
+                end = RedisSpans.startAsyncCommand(InstrumentationScope.LETTUCE, holder, name, buffer.nioBuffer());
             } finally {
                 buffer.release();
             }
         }
-        RedisSpans.AsyncEnd end = RedisSpans.startAsyncCommand(InstrumentationScope.LETTUCE, holder,
-            RedisSpans.commandName(command.getType(), command.getType().getBytes()), encoded);
         if (end != null) {
             ((CompleteableCommand<?>) command).onComplete(end);
         }

@@ -157,6 +157,30 @@ class JdbcSmokeTest {
         });
     }
 
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource("modes")
+    void aServerThatIsDownFailsTheConnectionAsWithoutTheAgent(String mode) throws Exception {
+        app.explainFailures(() -> {
+            String path = "/db/down/" + mode;
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), response.body());
+            // the driver's own answer (08001: unable to connect), through the pool as directly
+            assertTrue(response.body().startsWith("down 08"), response.body());
+            ReceivedSpan server = receiver.awaitSpan("the SERVER span of " + path,
+                span -> span.kind() == Span.SpanKind.SPAN_KIND_SERVER && path.equals(span.attribute("url.path")),
+                SPANS);
+            // no statement ran, so no database span; the request is traced as any other
+            assertEquals(List.of(), clientSpans(receiver.spans(), server));
+            assertTrue(app.stderrLines().stream().noneMatch(line -> line.contains("plume ERROR")
+                || line.contains("plume WARN")), app.stderrLines().toString());
+        });
+    }
+
+    static List<String> modes() {
+        return List.of("direct", "hikari");
+    }
+
     @Test
     void olderNamesOnRequestAndRawTextWhenTheSanitizerIsOff() throws Exception {
         try (OtlpHttpReceiver own = OtlpHttpReceiver.start();

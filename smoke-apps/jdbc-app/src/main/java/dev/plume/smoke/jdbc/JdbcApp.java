@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
  * DriverManager or a HikariCP pool ({@code mode}: {@code direct}, {@code hikari}), and answers what it read. The
  * scenario: a table made and emptied by plain statements, three rows inserted by a prepared batch, a plain query with
  * literals in it, a prepared query run twice, a syntax error and a primary-key violation (both caught).
+ * {@code GET /db/down/<mode>} connects to a PostgreSQL server that is not there and answers the SQLSTATE it got.
  *
  * {@code GET /alloc/<system>} measures what one prepared query allocates on the request thread.
  *
@@ -138,6 +139,8 @@ public final class JdbcApp {
             case "postgresql" -> System.getProperty("app.postgresql.url",
                 "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
             case "mariadb" -> System.getProperty("app.mariadb.url", "jdbc:mariadb://127.0.0.1:3306/test?user=root");
+            // a PostgreSQL server that is down: nothing listens on port 1
+            case "down" -> "jdbc:postgresql://127.0.0.1:1/test?user=postgres&connectTimeout=2";
             default -> throw new IllegalArgumentException("unknown system " + system);
         };
     }
@@ -157,6 +160,18 @@ public final class JdbcApp {
     }
 
     private static String scenario(String system, String mode) throws SQLException {
+        if (system.equals("down")) {
+            try (Connection connection = connect(system, mode)) {
+                return "connected to a server that should be down";
+            } catch (SQLException | RuntimeException expected) {
+                // HikariCP wraps the driver's failure in its own exception when the pool cannot start
+                Throwable cause = expected;
+                while (cause != null && !(cause instanceof SQLException)) {
+                    cause = cause.getCause();
+                }
+                return "down " + (cause == null ? expected.getClass().getSimpleName() : ((SQLException) cause).getSQLState());
+            }
+        }
         String table = "plume_owners_" + mode;
         StringBuilder read = new StringBuilder();
         try (Connection connection = connect(system, mode)) {
