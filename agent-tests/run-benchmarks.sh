@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Plume's benchmarks, one command each (see BENCHMARKS.md):
 #
-#   agent-tests/run-benchmarks.sh            side by side: no agent, Plume, OpenTelemetry Java agent (~13 min
+#   agent-tests/run-benchmarks.sh            side by side: no agent, Plume, OpenTelemetry Java agent (~15 min
 #                                            with the Spring app, build included; timed 2026-12-01)
 #   agent-tests/run-benchmarks.sh --quick    the same, a few seconds per measurement (~2.5 min; checks it all runs)
 #   agent-tests/run-benchmarks.sh --jmh      JMH micro-benchmarks with the GC profiler (~4 min)

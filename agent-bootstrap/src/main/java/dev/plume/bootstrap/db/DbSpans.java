@@ -18,21 +18,22 @@ import java.util.WeakHashMap;
  * field: such a connection's facts are kept in a weak map, such a statement's spans have no query text.
  */
 public final class DbSpans {
-    private static final AttributeKey DB_SYSTEM_NAME = AttributeKey.of("db.system.name");
-    private static final AttributeKey DB_NAMESPACE = AttributeKey.of("db.namespace");
-    private static final AttributeKey DB_QUERY_TEXT = AttributeKey.of("db.query.text");
-    private static final AttributeKey DB_OPERATION_NAME = AttributeKey.of("db.operation.name");
+    // shared with RedisSpans: every database client's spans use the same keys
+    static final AttributeKey DB_SYSTEM_NAME = AttributeKey.of("db.system.name");
+    static final AttributeKey DB_NAMESPACE = AttributeKey.of("db.namespace");
+    static final AttributeKey DB_QUERY_TEXT = AttributeKey.of("db.query.text");
+    static final AttributeKey DB_OPERATION_NAME = AttributeKey.of("db.operation.name");
     private static final AttributeKey DB_COLLECTION_NAME = AttributeKey.of("db.collection.name");
-    private static final AttributeKey DB_OPERATION_BATCH_SIZE = AttributeKey.of("db.operation.batch.size");
-    private static final AttributeKey DB_RESPONSE_STATUS_CODE = AttributeKey.of("db.response.status_code");
-    private static final AttributeKey SERVER_ADDRESS = AttributeKey.of("server.address");
-    private static final AttributeKey SERVER_PORT = AttributeKey.of("server.port");
-    private static final AttributeKey ERROR_TYPE = AttributeKey.of("error.type");
+    static final AttributeKey DB_OPERATION_BATCH_SIZE = AttributeKey.of("db.operation.batch.size");
+    static final AttributeKey DB_RESPONSE_STATUS_CODE = AttributeKey.of("db.response.status_code");
+    static final AttributeKey SERVER_ADDRESS = AttributeKey.of("server.address");
+    static final AttributeKey SERVER_PORT = AttributeKey.of("server.port");
+    static final AttributeKey ERROR_TYPE = AttributeKey.of("error.type");
     // the names before the stable conventions, for otel.semconv-stability.opt-in=database/dup
-    private static final AttributeKey OLD_DB_SYSTEM = AttributeKey.of("db.system");
-    private static final AttributeKey OLD_DB_STATEMENT = AttributeKey.of("db.statement");
+    static final AttributeKey OLD_DB_SYSTEM = AttributeKey.of("db.system");
+    static final AttributeKey OLD_DB_STATEMENT = AttributeKey.of("db.statement");
     private static final AttributeKey OLD_DB_NAME = AttributeKey.of("db.name");
-    private static final AttributeKey OLD_DB_OPERATION = AttributeKey.of("db.operation");
+    static final AttributeKey OLD_DB_OPERATION = AttributeKey.of("db.operation");
     private static final AttributeKey OLD_DB_SQL_TABLE = AttributeKey.of("db.sql.table");
 
     /** Facts of connections whose class got no field (loaded before the agent), so the URL is still read once. */

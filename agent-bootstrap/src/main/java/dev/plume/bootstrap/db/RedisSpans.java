@@ -26,18 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * agent): the server's address, the selected database, and the commands sent but not yet answered.
  */
 public final class RedisSpans {
-    private static final AttributeKey DB_SYSTEM_NAME = AttributeKey.of("db.system.name");
-    private static final AttributeKey DB_NAMESPACE = AttributeKey.of("db.namespace");
-    private static final AttributeKey DB_QUERY_TEXT = AttributeKey.of("db.query.text");
-    private static final AttributeKey DB_OPERATION_NAME = AttributeKey.of("db.operation.name");
-    private static final AttributeKey DB_OPERATION_BATCH_SIZE = AttributeKey.of("db.operation.batch.size");
-    private static final AttributeKey DB_RESPONSE_STATUS_CODE = AttributeKey.of("db.response.status_code");
-    private static final AttributeKey SERVER_ADDRESS = AttributeKey.of("server.address");
-    private static final AttributeKey SERVER_PORT = AttributeKey.of("server.port");
-    private static final AttributeKey ERROR_TYPE = AttributeKey.of("error.type");
-    private static final AttributeKey OLD_DB_SYSTEM = AttributeKey.of("db.system");
-    private static final AttributeKey OLD_DB_STATEMENT = AttributeKey.of("db.statement");
-    private static final AttributeKey OLD_DB_OPERATION = AttributeKey.of("db.operation");
+    // the database keys are DbSpans's; this one is Redis's own
     private static final AttributeKey OLD_DB_REDIS_DATABASE_INDEX = AttributeKey.of("db.redis.database_index");
     private static final String SYSTEM = "redis";
     /** Texts kept of a pipeline's commands (its span says how many there were). */
@@ -202,14 +191,25 @@ public final class RedisSpans {
         return span;
     }
 
+    /** What every Redis advice does on exit: ends its span (if it made one) and leaves the call. */
+    public static void exitCall(int scopeId, SpanSlot span, Throwable error) {
+        try {
+            if (span != null) {
+                end(span, error);
+            }
+        } finally {
+            Tracer.exitCall(scopeId);
+        }
+    }
+
     /** Ends a Redis span; a failure makes it an error, with the Redis error prefix as the status code. */
     public static void end(SpanSlot span, Throwable error) {
         try {
             if (error != null && span.isRecording()) {
-                span.setAttribute(ERROR_TYPE, error.getClass().getName());
+                span.setAttribute(DbSpans.ERROR_TYPE, error.getClass().getName());
                 String prefix = RedisCommands.errorPrefix(error.getMessage());
                 if (prefix != null) {
-                    span.setAttribute(DB_RESPONSE_STATUS_CODE, prefix);
+                    span.setAttribute(DbSpans.DB_RESPONSE_STATUS_CODE, prefix);
                 }
                 // Redis quotes a command's arguments in some error replies: the message stays out unless asked for
                 boolean messages = !DbSpans.sanitizing();
@@ -222,25 +222,25 @@ public final class RedisSpans {
     }
 
     private static void describe(SpanSlot span, Connection state, String operation, String text, int batch) {
-        span.setAttribute(DB_SYSTEM_NAME, SYSTEM);
-        span.setAttribute(DB_OPERATION_NAME, operation);
-        span.setAttribute(DB_QUERY_TEXT, text);
+        span.setAttribute(DbSpans.DB_SYSTEM_NAME, SYSTEM);
+        span.setAttribute(DbSpans.DB_OPERATION_NAME, operation);
+        span.setAttribute(DbSpans.DB_QUERY_TEXT, text);
         if (state.database != null) {
-            span.setAttribute(DB_NAMESPACE, state.database);
+            span.setAttribute(DbSpans.DB_NAMESPACE, state.database);
         }
         if (batch > 1) {
-            span.setAttribute(DB_OPERATION_BATCH_SIZE, (long) batch);
+            span.setAttribute(DbSpans.DB_OPERATION_BATCH_SIZE, (long) batch);
         }
         if (state.host != null) {
-            span.setAttribute(SERVER_ADDRESS, state.host);
+            span.setAttribute(DbSpans.SERVER_ADDRESS, state.host);
             if (state.port > 0) {
-                span.setAttribute(SERVER_PORT, (long) state.port);
+                span.setAttribute(DbSpans.SERVER_PORT, (long) state.port);
             }
         }
         if (DbSpans.duplicatingOlderNames()) {
-            span.setAttribute(OLD_DB_SYSTEM, SYSTEM);
-            span.setAttribute(OLD_DB_OPERATION, operation);
-            span.setAttribute(OLD_DB_STATEMENT, text);
+            span.setAttribute(DbSpans.OLD_DB_SYSTEM, SYSTEM);
+            span.setAttribute(DbSpans.OLD_DB_OPERATION, operation);
+            span.setAttribute(DbSpans.OLD_DB_STATEMENT, text);
             if (state.database != null) {
                 try {
                     span.setAttribute(OLD_DB_REDIS_DATABASE_INDEX, Long.parseLong(state.database));

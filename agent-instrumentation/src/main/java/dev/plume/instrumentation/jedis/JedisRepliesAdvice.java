@@ -24,12 +24,6 @@ public final class JedisRepliesAdvice {
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     public static void exit(@Advice.Enter SpanSlot span, @Advice.Thrown Throwable error) {
-        try {
-            if (span != null) {
-                RedisSpans.end(span, error);
-            }
-        } finally {
-            Tracer.exitCall(InstrumentationScope.JEDIS);
-        }
+        RedisSpans.exitCall(InstrumentationScope.JEDIS, span, error);
     }
 }

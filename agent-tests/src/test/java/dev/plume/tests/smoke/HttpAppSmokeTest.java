@@ -249,6 +249,32 @@ class HttpAppSmokeTest {
         });
     }
 
+    @Order(6)
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource(JDKS)
+    void b3MultiHeadersInAndOutWhenConfigured(Jdk jdk) {
+        try (TracedHttpApp app = TracedHttpApp.start(jdk, Map.of("otel.propagators", "b3multi"))) {
+            app.process().explainFailures(() -> {
+                HttpResponse<String> response = app.get("/chain-headers?case=b3", "X-B3-TraceId", TRACEPARENT_TRACE_ID,
+                        "X-B3-SpanId", TRACEPARENT_PARENT_ID, "X-B3-Sampled", "1",
+                        "traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+                assertEquals(200, response.statusCode(), response.body());
+                List<String> received = response.body().lines().toList();
+                assertTrue(received.contains("x-b3-traceid: " + TRACEPARENT_TRACE_ID), response.body());
+                assertTrue(received.stream().anyMatch(line -> line.matches("x-b3-spanid: [0-9a-f]{16}")
+                        && !line.endsWith(TRACEPARENT_PARENT_ID)), response.body());
+                assertTrue(received.contains("x-b3-sampled: 1"), response.body());
+                // only the configured propagator reads and writes: the W3C header was not the parent, nor sent on
+                assertFalse(response.body().contains("traceparent"), response.body());
+                ReceivedSpan server = app.receiver().awaitSpan("the SERVER span of /chain-headers?case=b3",
+                        span -> span.kind() == SpanKind.SPAN_KIND_SERVER && "case=b3".equals(span.attribute("url.query")),
+                        SPAN_TIMEOUT);
+                assertEquals(TRACEPARENT_TRACE_ID, server.traceId(), server::toString);
+                assertEquals(TRACEPARENT_PARENT_ID, server.parentSpanId(), server::toString);
+            });
+        }
+    }
+
     @Order(7)
     @ParameterizedTest(name = "[{index}] {0}")
     @MethodSource(JDKS)

@@ -14,9 +14,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -92,7 +89,7 @@ class JdbcSmokeTest {
     @MethodSource("cases")
     void eachDatabaseCallIsOneClientSpanUnderTheRequest(String system, String mode, int serverPort, String namespace,
                                                         String syntaxState, String violationState) throws Exception {
-        if (serverPort > 0 && !listening(serverPort)) {
+        if (serverPort > 0 && !LocalServers.listening(serverPort)) {
             System.out.println("[jdbc] SKIPPED " + system + " " + mode + ": no server on 127.0.0.1:" + serverPort);
             assumeTrue(false, "no " + system + " server on 127.0.0.1:" + serverPort);
         }
@@ -232,14 +229,5 @@ class JdbcSmokeTest {
             text.append("\n  ").append(span);
         }
         return text.toString();
-    }
-
-    private static boolean listening(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

@@ -11,9 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,7 +48,7 @@ class RedisSmokeTest {
 
     @BeforeAll
     void checkServer() {
-        redisThere = listening(REDIS_PORT);
+        redisThere = LocalServers.listening(REDIS_PORT);
         if (!redisThere) {
             System.out.println("[redis] SKIPPED: no Redis server on 127.0.0.1:" + REDIS_PORT);
         }
@@ -219,14 +216,5 @@ class RedisSmokeTest {
         }
         assertEquals(1, found.size(), name + " " + text + " among:" + all);
         return found.get(0);
-    }
-
-    private static boolean listening(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

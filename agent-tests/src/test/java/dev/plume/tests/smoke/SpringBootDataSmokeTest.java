@@ -7,9 +7,6 @@ import io.opentelemetry.proto.trace.v1.Span;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,7 +39,7 @@ class SpringBootDataSmokeTest {
     @Test
     void eachDatabaseCallAndRedisCommandIsOneClientSpanUnderTheRequest() throws Exception {
         for (int port : List.of(5432, 6379)) {
-            if (!listening(port)) {
+            if (!LocalServers.listening(port)) {
                 System.out.println("[spring-data] SKIPPED: nothing listens on 127.0.0.1:" + port
                     + " (PostgreSQL and Redis are both needed)");
                 assumeTrue(false, "no server on 127.0.0.1:" + port);
@@ -127,14 +124,5 @@ class SpringBootDataSmokeTest {
         return spans.stream().filter(span -> span.kind() == Span.SpanKind.SPAN_KIND_CLIENT
                 && span.parentSpanId().equals(server.spanId()))
             .sorted((a, b) -> Long.compare(a.startNanos(), b.startNanos())).toList();
-    }
-
-    private static boolean listening(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }
