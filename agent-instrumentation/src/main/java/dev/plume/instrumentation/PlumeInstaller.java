@@ -6,6 +6,7 @@ import dev.plume.bootstrap.config.ConfigKeys;
 import dev.plume.bootstrap.config.PlumeConfig;
 import dev.plume.bootstrap.db.DbSpans;
 import dev.plume.bootstrap.http.ServerPaths;
+import dev.plume.bootstrap.logs.LogContext;
 import dev.plume.bootstrap.record.SpanRing;
 import dev.plume.bootstrap.trace.HeadSampler;
 import dev.plume.bootstrap.trace.Propagation;
@@ -18,6 +19,7 @@ import dev.plume.instrumentation.jdkhttpclient.JdkHttpClientInstrumentation;
 import dev.plume.instrumentation.jdkhttpserver.JdkHttpServerInstrumentation;
 import dev.plume.instrumentation.jedis.JedisInstrumentation;
 import dev.plume.instrumentation.lettuce.LettuceInstrumentation;
+import dev.plume.instrumentation.logback.LogbackInstrumentation;
 import dev.plume.instrumentation.matching.IgnoredTypes;
 import dev.plume.instrumentation.servlet.ServletInstrumentation;
 import dev.plume.instrumentation.springwebmvc.SpringWebMvcInstrumentation;
@@ -44,7 +46,8 @@ public final class PlumeInstaller {
             new ExecutorsInstrumentation(),
             new JdbcInstrumentation(),
             new JedisInstrumentation(),
-            new LettuceInstrumentation());
+            new LettuceInstrumentation(),
+            new LogbackInstrumentation());
     }
 
     public static void install(Instrumentation instrumentation, String agentArgs, String agentVersion) {
@@ -60,6 +63,8 @@ public final class PlumeInstaller {
         SpanRing ring = new SpanRing(SpanRing.capacityFor(ringBytes));
         ServerPaths.ignore(config.getList(ConfigKeys.SERVER_IGNORE_PATHS));
         Propagation.configure(config.getList(ConfigKeys.PROPAGATORS));
+        LogContext.keys(config.getString(ConfigKeys.LOGGING_TRACE_ID), config.getString(ConfigKeys.LOGGING_SPAN_ID),
+            config.getString(ConfigKeys.LOGGING_TRACE_FLAGS));
         DbSpans.sanitize(config.getBoolean(ConfigKeys.DB_STATEMENT_SANITIZER));
         DbSpans.duplicateOlderNames(config.getList(ConfigKeys.SEMCONV_STABILITY_OPT_IN).contains("database/dup"));
         Tracer.install(ring, HeadSampler.from(config), SpanLimits.from(config));

@@ -101,6 +101,17 @@ class LibraryAdviceTest {
     }
 
     @Test
+    void logbackAdviceIsWovenIntoTheOldestLogbackAndTheClassVerifies() throws Exception {
+        String className = "ch.qos.logback.classic.spi.LoggingEvent";
+        byte[] bytes = rewrite(className, LibraryAdviceTest.class.getClassLoader(), targetsNaming(className));
+        assertNotNull(bytes, className);
+        Class<?> type = Class.forName(className, false, new WovenLoader(Map.of(className, bytes)));
+        type.getDeclaredMethods(); // links it: a wrong frame is a VerifyError here
+        assertTrue(ContextCarrier.class.isAssignableFrom(type), className);
+        assertEquals(0, failed.get());
+    }
+
+    @Test
     void theJdksTargetsAreWovenOnThisJdk() throws Exception {
         for (String name : List.of("java.util.concurrent.FutureTask", "java.util.concurrent.ForkJoinTask",
             "java.util.concurrent.ThreadPoolExecutor", "java.util.concurrent.CompletableFuture$AsyncSupply",

@@ -113,12 +113,18 @@ public final class ConfigKeys {
     /** A family: one key per instrumentation name, see {@link #instrumentationEnabled}. */
     public static final ConfigKey INSTRUMENTATION_ENABLED = bool("otel.instrumentation.<name>.enabled", true,
         "one instrumentation on or off: `java-http-server` (also `jdk-httpserver`), `java-http-client`, `servlet`,"
-            + " `spring-webmvc`, `executors`, `jdbc`");
+            + " `spring-webmvc`, `executors`, `jdbc`, `jedis`, `lettuce`, `logback-mdc`");
     public static final ConfigKey EXCLUDE_CLASSES = list("otel.javaagent.exclude-classes", null,
         "classes no instrumentation touches: binary names, or prefixes ending in `*` (`com.example.legacy.*`)");
     public static final ConfigKey DB_STATEMENT_SANITIZER = bool(
         "otel.instrumentation.common.db-statement-sanitizer.enabled", true,
         "`false`: `db.query.text` is the query as the application wrote it, literals included (they may be secrets)");
+    public static final ConfigKey LOGGING_TRACE_ID = string("otel.instrumentation.common.logging.trace-id", "trace_id",
+        "the MDC key of the current trace id in log events (Logback `%X{trace_id}`)");
+    public static final ConfigKey LOGGING_SPAN_ID = string("otel.instrumentation.common.logging.span-id", "span_id",
+        "the MDC key of the current span id");
+    public static final ConfigKey LOGGING_TRACE_FLAGS = string("otel.instrumentation.common.logging.trace-flags",
+        "trace_flags", "the MDC key of the current trace flags (`01` when sampled)");
     public static final ConfigKey PROPAGATORS = list("otel.propagators", "tracecontext,baggage",
         "context propagation, in order: `tracecontext` (W3C `traceparent`/`tracestate`), `baggage` (W3C `baggage`),"
             + " `b3` (one `b3` header), `b3multi` (`X-B3-*` headers), `none`; a later propagator's valid parent"
@@ -173,7 +179,8 @@ public final class ConfigKeys {
         TRACES_SAMPLER, TRACES_SAMPLER_ARG, ATTRIBUTE_COUNT_LIMIT, SPAN_ATTRIBUTE_COUNT_LIMIT, SPAN_EVENT_COUNT_LIMIT,
         EVENT_ATTRIBUTE_COUNT_LIMIT, ATTRIBUTE_VALUE_LENGTH_LIMIT, SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT,
         INSTRUMENTATION_DEFAULT_ENABLED, INSTRUMENTATION_ENABLED, EXCLUDE_CLASSES, DB_STATEMENT_SANITIZER,
-        PROPAGATORS, SEMCONV_STABILITY_OPT_IN, SERVER_IGNORE_PATHS,
+        LOGGING_TRACE_ID, LOGGING_SPAN_ID, LOGGING_TRACE_FLAGS, PROPAGATORS, SEMCONV_STABILITY_OPT_IN,
+        SERVER_IGNORE_PATHS,
         MAX_IN_FLIGHT, QUEUE_SIZE, QUEUE_BATCHES, RETRY_MAX_ATTEMPTS, RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF,
         SHUTDOWN_UNREACHABLE_TIMEOUT, SPOOL_DIR, SPOOL_SIZE, SAMPLER_TARGET_RATE, RING_BUFFER_SIZE);
 

@@ -97,6 +97,15 @@ class SpringBootDataSmokeTest {
                 List<ReceivedSpan> cached = children(receiver, hit, 2);
                 assertEquals(List.of("GET", "INCR"), cached.stream().map(ReceivedSpan::name).toList(), cached.toString());
 
+                // log correlation: the controller's Logback line carries the request's ids (%X{trace_id}, ...)
+                String logged = "trace_id=" + missed.traceId() + " span_id=" + missed.spanId()
+                    + " trace_flags=01 OwnerController: owner 1 read from the database";
+                assertTrue(app.stdoutLines().stream().anyMatch(line -> line.endsWith(logged)),
+                    "no log line ending with: " + logged + "\n" + String.join("\n", app.stdoutLines()));
+                assertTrue(app.stdoutLines().stream().anyMatch(line ->
+                    line.contains("trace_id= span_id= trace_flags= DataApp: ready on port")),
+                    "a line logged outside any span has empty ids: " + String.join("\n", app.stdoutLines()));
+
                 for (ExportTraceServiceRequest export : receiver.requests()) {
                     assertFalse(export.toByteString().toString(StandardCharsets.UTF_8).contains(SECRET_NAME),
                         "a stored value reached the backend");

@@ -26,6 +26,7 @@ public class DataApp {
     @Bean
     ApplicationListener<WebServerInitializedEvent> announcePort() {
         return event -> {
+            org.slf4j.LoggerFactory.getLogger(DataApp.class).info("ready on port {}", event.getWebServer().getPort());
             System.out.println("LISTENING " + event.getWebServer().getPort());
             System.out.flush();
         };

@@ -20,6 +20,8 @@ public class OwnerController {
     /** Stored in the database and the cache; must never reach a trace backend. */
     static final String SECRET_NAME = "Secret-Owner-4711";
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OwnerController.class);
+
     private final JdbcTemplate jdbc;
     private final StringRedisTemplate cache;
     private final JedisPooled jedis;
@@ -51,6 +53,7 @@ public class OwnerController {
             cache.opsForValue().set(key, name, Duration.ofMinutes(5));
         }
         long visits = jedis.incr("visits:" + id);
+        LOG.info("owner {} read from the {}", id, source);
         return (SECRET_NAME.equals(name) ? "owner-1" : name) + " from " + source + " visit " + (visits > 0 ? "counted" : "lost");
     }
 }
