@@ -19,6 +19,7 @@ import dev.plume.instrumentation.jdkhttpclient.JdkHttpClientInstrumentation;
 import dev.plume.instrumentation.jdkhttpserver.JdkHttpServerInstrumentation;
 import dev.plume.instrumentation.jedis.JedisInstrumentation;
 import dev.plume.instrumentation.lettuce.LettuceInstrumentation;
+import dev.plume.instrumentation.log4j.Log4jInstrumentation;
 import dev.plume.instrumentation.logback.LogbackInstrumentation;
 import dev.plume.instrumentation.matching.IgnoredTypes;
 import dev.plume.instrumentation.servlet.ServletInstrumentation;
@@ -47,7 +48,8 @@ public final class PlumeInstaller {
             new JdbcInstrumentation(),
             new JedisInstrumentation(),
             new LettuceInstrumentation(),
-            new LogbackInstrumentation());
+            new LogbackInstrumentation(),
+            new Log4jInstrumentation());
     }
 
     public static void install(Instrumentation instrumentation, String agentArgs, String agentVersion) {

@@ -112,6 +112,20 @@ class LibraryAdviceTest {
     }
 
     @Test
+    void log4jAdviceIsWovenIntoTheOldestLog4jsInjectorsAndTheClassesVerify() throws Exception {
+        for (String kind : List.of("ForDefaultThreadContextMap", "ForGarbageFreeThreadContextMap",
+            "ForCopyOnWriteThreadContextMap")) {
+            String className = "org.apache.logging.log4j.core.impl.ThreadContextDataInjector$" + kind;
+            byte[] bytes = rewrite(className, LibraryAdviceTest.class.getClassLoader(),
+                targetsNaming("org.apache.logging.log4j.core.ContextDataInjector"));
+            assertNotNull(bytes, className);
+            Class<?> type = Class.forName(className, false, new WovenLoader(Map.of(className, bytes)));
+            type.getDeclaredMethods(); // links it: a wrong frame is a VerifyError here
+        }
+        assertEquals(0, failed.get());
+    }
+
+    @Test
     void theJdksTargetsAreWovenOnThisJdk() throws Exception {
         for (String name : List.of("java.util.concurrent.FutureTask", "java.util.concurrent.ForkJoinTask",
             "java.util.concurrent.ThreadPoolExecutor", "java.util.concurrent.CompletableFuture$AsyncSupply",

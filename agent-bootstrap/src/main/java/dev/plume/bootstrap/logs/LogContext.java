@@ -43,6 +43,24 @@ public final class LogContext {
     }
 
     /**
+     * The current context's ids as MDC entries ({@code key, value, key, value, key, value}), or null when no span is
+     * current: for libraries that read the context when the event is made (Log4j 2's context data).
+     */
+    public static String[] currentEntries() {
+        SpanContext context = Tracer.captureContext();
+        if (context == null || context == SpanContext.SUPPRESSED || context.spanId() == 0) {
+            return null;
+        }
+        return new String[] {traceIdKey, W3cTraceContext.traceIdHex(context.traceIdHigh(), context.traceIdLow()),
+            spanIdKey, W3cTraceContext.spanIdHex(context.spanId()), traceFlagsKey, flags(context)};
+    }
+
+    private static String flags(SpanContext context) {
+        int flags = context.traceFlags() & 0xff;
+        return flags < 0x10 ? "0" + Integer.toHexString(flags) : Integer.toHexString(flags);
+    }
+
+    /**
      * The MDC map of an event: {@code mdc} as the library made it, plus the ids of the context the event remembered
      * (the same map object on later calls); {@code mdc} itself when it remembered none.
      */
@@ -63,8 +81,7 @@ public final class LogContext {
         Map<String, String> augmented = mdc == null ? new HashMap<>(4) : new HashMap<>(mdc);
         augmented.put(traceIdKey, W3cTraceContext.traceIdHex(context.traceIdHigh(), context.traceIdLow()));
         augmented.put(spanIdKey, W3cTraceContext.spanIdHex(context.spanId()));
-        augmented.put(traceFlagsKey, (context.traceFlags() & 0xff) < 0x10
-            ? "0" + Integer.toHexString(context.traceFlags() & 0xff) : Integer.toHexString(context.traceFlags() & 0xff));
+        augmented.put(traceFlagsKey, flags(context));
         carrier.plume$setContext(augmented);
         return augmented;
     }
