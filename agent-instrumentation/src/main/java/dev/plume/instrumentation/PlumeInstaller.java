@@ -21,6 +21,7 @@ import dev.plume.instrumentation.jedis.JedisInstrumentation;
 import dev.plume.instrumentation.lettuce.LettuceInstrumentation;
 import dev.plume.instrumentation.log4j.Log4jInstrumentation;
 import dev.plume.instrumentation.logback.LogbackInstrumentation;
+import dev.plume.instrumentation.slf4j.Slf4jMdcInstrumentation;
 import dev.plume.instrumentation.matching.IgnoredTypes;
 import dev.plume.instrumentation.servlet.ServletInstrumentation;
 import dev.plume.instrumentation.springwebmvc.SpringWebMvcInstrumentation;
@@ -49,7 +50,8 @@ public final class PlumeInstaller {
             new JedisInstrumentation(),
             new LettuceInstrumentation(),
             new LogbackInstrumentation(),
-            new Log4jInstrumentation());
+            new Log4jInstrumentation(),
+            new Slf4jMdcInstrumentation());
     }
 
     public static void install(Instrumentation instrumentation, String agentArgs, String agentVersion) {

@@ -126,6 +126,16 @@ class LibraryAdviceTest {
     }
 
     @Test
+    void slf4jMdcAdviceIsWovenAndTheClassVerifies() throws Exception {
+        String className = "org.slf4j.MDC";
+        byte[] bytes = rewrite(className, LibraryAdviceTest.class.getClassLoader(), targetsNaming(className));
+        assertNotNull(bytes, className);
+        Class<?> type = Class.forName(className, false, new WovenLoader(Map.of(className, bytes)));
+        type.getDeclaredMethods(); // links it: a wrong frame is a VerifyError here
+        assertEquals(0, failed.get());
+    }
+
+    @Test
     void theJdksTargetsAreWovenOnThisJdk() throws Exception {
         for (String name : List.of("java.util.concurrent.FutureTask", "java.util.concurrent.ForkJoinTask",
             "java.util.concurrent.ThreadPoolExecutor", "java.util.concurrent.CompletableFuture$AsyncSupply",

@@ -55,6 +55,38 @@ public final class LogContext {
             spanIdKey, W3cTraceContext.spanIdHex(context.spanId()), traceFlagsKey, flags(context)};
     }
 
+    /** The current span's value for one of the three keys, or null (another key, or no span current). */
+    public static String currentValue(String key) {
+        if (key == null || !(key.equals(traceIdKey) || key.equals(spanIdKey) || key.equals(traceFlagsKey))) {
+            return null;
+        }
+        String[] entries = currentEntries();
+        if (entries != null) {
+            for (int i = 0; i < entries.length; i += 2) {
+                if (entries[i].equals(key)) {
+                    return entries[i + 1];
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A copy of an MDC map (the caller's to keep) with the current span's ids added where the map has no value for
+     * them; {@code copy} itself when no span is current.
+     */
+    public static Map<String, String> withCurrentIds(Map<String, String> copy) {
+        String[] entries = currentEntries();
+        if (entries == null) {
+            return copy;
+        }
+        Map<String, String> result = copy != null ? copy : new HashMap<>(4);
+        for (int i = 0; i < entries.length; i += 2) {
+            result.putIfAbsent(entries[i], entries[i + 1]);
+        }
+        return result;
+    }
+
     private static String flags(SpanContext context) {
         int flags = context.traceFlags() & 0xff;
         return flags < 0x10 ? "0" + Integer.toHexString(flags) : Integer.toHexString(flags);

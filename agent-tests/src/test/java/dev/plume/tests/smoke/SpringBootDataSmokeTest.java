@@ -106,6 +106,12 @@ class SpringBootDataSmokeTest {
                     line.contains("trace_id= span_id= trace_flags= DataApp: ready on port")),
                     "a line logged outside any span has empty ids: " + String.join("\n", app.stdoutLines()));
 
+                // application code reading SLF4J's MDC directly sees the same ids
+                String mdc = get(port, "/mdc");
+                ReceivedSpan mdcServer = receiver.awaitSpan("the SERVER span of /mdc", span -> span.kind()
+                    == Span.SpanKind.SPAN_KIND_SERVER && "/mdc".equals(span.attribute("url.path")), SPANS);
+                assertEquals(mdcServer.traceId() + " " + mdcServer.spanId() + " 01 " + mdcServer.spanId(), mdc);
+
                 for (ExportTraceServiceRequest export : receiver.requests()) {
                     assertFalse(export.toByteString().toString(StandardCharsets.UTF_8).contains(SECRET_NAME),
                         "a stored value reached the backend");

@@ -32,6 +32,14 @@ public class OwnerController {
         this.jedis = jedis;
     }
 
+    /** What application code reading SLF4J's MDC directly sees. */
+    @GetMapping("/mdc")
+    public String mdc() {
+        java.util.Map<String, String> copy = org.slf4j.MDC.getCopyOfContextMap();
+        return org.slf4j.MDC.get("trace_id") + " " + org.slf4j.MDC.get("span_id") + " " + org.slf4j.MDC.get("trace_flags")
+            + " " + (copy == null ? null : copy.get("span_id"));
+    }
+
     @GetMapping("/owners/reset")
     public String reset() {
         jdbc.execute("CREATE TABLE IF NOT EXISTS plume_data_owners (id INT PRIMARY KEY, name VARCHAR(64))");
