@@ -46,15 +46,10 @@ class LibraryAdviceTest {
     void servletAdviceIsWovenIntoBothServletApisAndTheClassesVerify() throws Exception {
         for (String api : List.of("javax.servlet", "jakarta.servlet")) {
             // Servlet#service, and ServletRequest#startAsync (both overloads) in the API's own request wrapper
-            for (String[] woven : List.of(new String[] {api + ".http.HttpServlet", api + ".Servlet"},
-                new String[] {api + ".ServletRequestWrapper", api + ".ServletRequest"})) {
-                String className = woven[0];
-                byte[] bytes = rewrite(className, LibraryAdviceTest.class.getClassLoader(), targetsNaming(woven[1]));
-                assertNotNull(bytes, className);
-                Class<?> type = Class.forName(className, false, new WovenLoader(Map.of(className, bytes)));
-                type.getDeclaredMethods(); // links it: a wrong frame is a VerifyError here
-                assertEquals("woven", type.getClassLoader().getName());
-            }
+            Class<?> servlet = wovenAndVerified(api + ".http.HttpServlet", api + ".Servlet");
+            Class<?> wrapper = wovenAndVerified(api + ".ServletRequestWrapper", api + ".ServletRequest");
+            assertEquals("woven", servlet.getClassLoader().getName());
+            assertEquals("woven", wrapper.getClassLoader().getName());
         }
         assertEquals(0, failed.get());
     }
@@ -64,12 +59,7 @@ class LibraryAdviceTest {
         for (String[] woven : List.of(new String[] {"org.h2.jdbc.JdbcStatement", "java.sql.Statement"},
             new String[] {"org.h2.jdbc.JdbcPreparedStatement", "java.sql.Statement"},
             new String[] {"org.h2.jdbc.JdbcConnection", "java.sql.Connection"})) {
-            String className = woven[0];
-            byte[] bytes = rewrite(className, LibraryAdviceTest.class.getClassLoader(), targetsNaming(woven[1]));
-            assertNotNull(bytes, className);
-            Class<?> type = Class.forName(className, false, new WovenLoader(Map.of(className, bytes)));
-            type.getDeclaredMethods(); // links it: a wrong frame is a VerifyError here
-            assertTrue(ContextCarrier.class.isAssignableFrom(type), className);
+            assertTrue(ContextCarrier.class.isAssignableFrom(wovenAndVerified(woven[0], woven[1])), woven[0]);
         }
         assertEquals(0, failed.get());
     }
@@ -77,37 +67,22 @@ class LibraryAdviceTest {
     @Test
     void jedisAdviceIsWovenIntoTheOldestJedisAndTheClassVerifies() throws Exception {
         String className = "redis.clients.jedis.Connection";
-        byte[] bytes = rewrite(className, LibraryAdviceTest.class.getClassLoader(), targetsNaming(className));
-        assertNotNull(bytes, className);
-        Class<?> type = Class.forName(className, false, new WovenLoader(Map.of(className, bytes)));
-        type.getDeclaredMethods(); // links it: a wrong frame is a VerifyError here
-        assertTrue(ContextCarrier.class.isAssignableFrom(type), className);
+        assertTrue(ContextCarrier.class.isAssignableFrom(wovenAndVerified(className, className)), className);
         assertEquals(0, failed.get());
     }
 
     @Test
     void lettuceAdviceIsWovenIntoTheOldestLettuceAndTheClassesVerify() throws Exception {
-        for (String[] woven : List.of(
-            new String[] {"io.lettuce.core.StatefulRedisConnectionImpl", "io.lettuce.core.RedisChannelHandler"},
-            new String[] {"io.lettuce.core.RedisChannelHandler", "io.lettuce.core.RedisChannelHandler"},
-            new String[] {"io.lettuce.core.ConnectionState", "io.lettuce.core.ConnectionState"})) {
-            String className = woven[0];
-            byte[] bytes = rewrite(className, LibraryAdviceTest.class.getClassLoader(), targetsNaming(woven[1]));
-            assertNotNull(bytes, className);
-            Class<?> type = Class.forName(className, false, new WovenLoader(Map.of(className, bytes)));
-            type.getDeclaredMethods(); // links it: a wrong frame is a VerifyError here
-        }
+        wovenAndVerified("io.lettuce.core.StatefulRedisConnectionImpl", "io.lettuce.core.RedisChannelHandler");
+        wovenAndVerified("io.lettuce.core.RedisChannelHandler", "io.lettuce.core.RedisChannelHandler");
+        wovenAndVerified("io.lettuce.core.ConnectionState", "io.lettuce.core.ConnectionState");
         assertEquals(0, failed.get());
     }
 
     @Test
     void logbackAdviceIsWovenIntoTheOldestLogbackAndTheClassVerifies() throws Exception {
         String className = "ch.qos.logback.classic.spi.LoggingEvent";
-        byte[] bytes = rewrite(className, LibraryAdviceTest.class.getClassLoader(), targetsNaming(className));
-        assertNotNull(bytes, className);
-        Class<?> type = Class.forName(className, false, new WovenLoader(Map.of(className, bytes)));
-        type.getDeclaredMethods(); // links it: a wrong frame is a VerifyError here
-        assertTrue(ContextCarrier.class.isAssignableFrom(type), className);
+        assertTrue(ContextCarrier.class.isAssignableFrom(wovenAndVerified(className, className)), className);
         assertEquals(0, failed.get());
     }
 
@@ -115,24 +90,28 @@ class LibraryAdviceTest {
     void log4jAdviceIsWovenIntoTheOldestLog4jsInjectorsAndTheClassesVerify() throws Exception {
         for (String kind : List.of("ForDefaultThreadContextMap", "ForGarbageFreeThreadContextMap",
             "ForCopyOnWriteThreadContextMap")) {
-            String className = "org.apache.logging.log4j.core.impl.ThreadContextDataInjector$" + kind;
-            byte[] bytes = rewrite(className, LibraryAdviceTest.class.getClassLoader(),
-                targetsNaming("org.apache.logging.log4j.core.ContextDataInjector"));
-            assertNotNull(bytes, className);
-            Class<?> type = Class.forName(className, false, new WovenLoader(Map.of(className, bytes)));
-            type.getDeclaredMethods(); // links it: a wrong frame is a VerifyError here
+            wovenAndVerified("org.apache.logging.log4j.core.impl.ThreadContextDataInjector$" + kind,
+                "org.apache.logging.log4j.core.ContextDataInjector");
         }
         assertEquals(0, failed.get());
     }
 
     @Test
     void slf4jMdcAdviceIsWovenAndTheClassVerifies() throws Exception {
-        String className = "org.slf4j.MDC";
-        byte[] bytes = rewrite(className, LibraryAdviceTest.class.getClassLoader(), targetsNaming(className));
+        wovenAndVerified("org.slf4j.MDC", "org.slf4j.MDC");
+        assertEquals(0, failed.get());
+    }
+
+    /**
+     * Rewrites {@code className} (from the test class path) with the targets naming {@code targetType}, defines the
+     * result in a loader of its own and links it: a wrong frame is a VerifyError here.
+     */
+    private Class<?> wovenAndVerified(String className, String targetType) throws Exception {
+        byte[] bytes = rewrite(className, LibraryAdviceTest.class.getClassLoader(), targetsNaming(targetType));
         assertNotNull(bytes, className);
         Class<?> type = Class.forName(className, false, new WovenLoader(Map.of(className, bytes)));
-        type.getDeclaredMethods(); // links it: a wrong frame is a VerifyError here
-        assertEquals(0, failed.get());
+        type.getDeclaredMethods();
+        return type;
     }
 
     @Test
