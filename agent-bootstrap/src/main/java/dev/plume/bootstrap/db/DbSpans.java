@@ -7,6 +7,7 @@ import dev.plume.bootstrap.trace.SpanSlot;
 import dev.plume.bootstrap.trace.StatusCode;
 import dev.plume.bootstrap.trace.Tracer;
 
+import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -246,6 +247,51 @@ public final class DbSpans {
                 span.setAttribute(OLD_DB_SQL_TABLE, collection);
             }
         }
+    }
+
+    /**
+     * What every JDBC execute advice does on exit: ends its span (if it made one), with the failure's status code,
+     * and leaves the call.
+     */
+    public static void exitCall(int scopeId, SpanSlot span, Throwable error) {
+        try {
+            if (span != null) {
+                end(span, error, error == null ? null : sqlStatusCode(error));
+            }
+        } finally {
+            Tracer.exitCall(scopeId);
+        }
+    }
+
+    private static volatile Method sqlState;
+    private static volatile Method vendorCode;
+
+    /**
+     * A {@code java.sql.SQLException}'s SQLSTATE, or its vendor code when it has none; null for anything else. Read
+     * reflectively: the bootstrap loader cannot see {@code java.sql}. Only a failed call pays it.
+     */
+    static String sqlStatusCode(Throwable error) {
+        for (Class<?> type = error.getClass(); type != null; type = type.getSuperclass()) {
+            if (!type.getName().equals("java.sql.SQLException")) {
+                continue;
+            }
+            try {
+                Method state = sqlState;
+                Method code = vendorCode;
+                if (state == null || code == null) {
+                    state = type.getMethod("getSQLState");
+                    code = type.getMethod("getErrorCode");
+                    sqlState = state;
+                    vendorCode = code;
+                }
+                String value = (String) state.invoke(error);
+                int vendor = (Integer) code.invoke(error);
+                return value != null ? value : vendor != 0 ? Integer.toString(vendor) : null;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     /**

@@ -34,18 +34,6 @@ public final class JdbcPreparedAdvice {
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     public static void exit(@Advice.Enter SpanSlot span, @Advice.Thrown Throwable error) {
-        try {
-            if (span != null) {
-                String code = null;
-                if (error instanceof SQLException) {
-                    SQLException failure = (SQLException) error;
-                    code = failure.getSQLState() != null ? failure.getSQLState()
-                        : failure.getErrorCode() != 0 ? Integer.toString(failure.getErrorCode()) : null;
-                }
-                DbSpans.end(span, error, code);
-            }
-        } finally {
-            Tracer.exitCall(InstrumentationScope.JDBC);
-        }
+        DbSpans.exitCall(InstrumentationScope.JDBC, span, error);
     }
 }
