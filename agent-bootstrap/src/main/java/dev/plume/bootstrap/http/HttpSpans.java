@@ -34,30 +34,14 @@ public final class HttpSpans {
     }
 
     /**
-     * Starts a SERVER span named {@code METHOD route} whose parent comes from the request's W3C headers.
+     * Starts a SERVER span named {@code METHOD route} whose parent and baggage the configured propagators read from
+     * {@code headerValues} (the values of {@link dev.plume.bootstrap.trace.Propagation#names()}, in order).
      * Returns null when tracing is off; an unsampled span carries context but gets no attributes.
-     */
-    public static SpanSlot startServer(int scopeId, String method, String route, String traceparent,
-                                       String tracestate) {
-        String known = HttpSemantics.knownMethod(method);
-        SpanSlot span = Tracer.startSpanFromRemote(scopeId, SpanKind.SERVER, known != null ? known : "HTTP", route,
-            traceparent, tracestate);
-        return describeServer(span, method, known, route);
-    }
-
-    /**
-     * As {@link #startServer(int, String, String, String, String)}, with the parent and baggage read by the
-     * configured propagators from {@code headerValues} (the values of
-     * {@link dev.plume.bootstrap.trace.Propagation#names()}, in order).
      */
     public static SpanSlot startServer(int scopeId, String method, String route, String[] headerValues) {
         String known = HttpSemantics.knownMethod(method);
         SpanSlot span = Tracer.startSpanFromRemote(scopeId, SpanKind.SERVER, known != null ? known : "HTTP", route,
             headerValues);
-        return describeServer(span, method, known, route);
-    }
-
-    private static SpanSlot describeServer(SpanSlot span, String method, String known, String route) {
         if (span != null && span.isRecording()) {
             setMethod(span, method, known);
             if (route != null) {

@@ -179,14 +179,34 @@ public final class Propagation {
         String traceState;
         String baggage;
         boolean hasParent;
+
+        void clear() {
+            hasParent = false;
+            traceState = null;
+            baggage = null;
+        }
+    }
+
+    /**
+     * Reads a W3C {@code traceparent} (optional whitespace around it ignored) and, with a valid parent, its
+     * {@code tracestate} (kept only when valid) into {@code into}; leaves {@code into} as it was otherwise.
+     */
+    static void traceContext(String traceparent, String tracestate, Extracted into) {
+        String parent = traceparent == null ? null : traceparent.strip();
+        if (W3cTraceContext.isValid(parent)) {
+            into.traceIdHigh = W3cTraceContext.traceIdHigh(parent);
+            into.traceIdLow = W3cTraceContext.traceIdLow(parent);
+            into.spanId = W3cTraceContext.parentSpanId(parent);
+            into.traceFlags = W3cTraceContext.traceFlags(parent) & W3cTraceContext.FLAG_SAMPLED;
+            into.traceState = W3cTraceContext.validTracestate(tracestate);
+            into.hasParent = true;
+        }
     }
 
     /** Reads {@code values} (in {@link #names()}'s order, null where absent) into {@code into}. */
     static void extract(String[] values, Extracted into) {
         Propagation propagation = current;
-        into.hasParent = false;
-        into.traceState = null;
-        into.baggage = null;
+        into.clear();
         if (values == null) {
             return;
         }
@@ -194,15 +214,7 @@ public final class Propagation {
         for (int kind : propagation.order) {
             switch (kind) {
                 case TRACECONTEXT -> {
-                    String parent = strip(values, slot);
-                    if (W3cTraceContext.isValid(parent)) {
-                        into.traceIdHigh = W3cTraceContext.traceIdHigh(parent);
-                        into.traceIdLow = W3cTraceContext.traceIdLow(parent);
-                        into.spanId = W3cTraceContext.parentSpanId(parent);
-                        into.traceFlags = W3cTraceContext.traceFlags(parent) & W3cTraceContext.FLAG_SAMPLED;
-                        into.traceState = W3cTraceContext.validTracestate(value(values, slot + 1));
-                        into.hasParent = true;
-                    }
+                    traceContext(value(values, slot), value(values, slot + 1), into);
                     slot += 2;
                 }
                 case BAGGAGE -> {

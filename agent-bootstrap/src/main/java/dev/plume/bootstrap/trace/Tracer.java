@@ -97,18 +97,10 @@ public final class Tracer {
         if (state.isSuppressed()) {
             return null;
         }
-        SpanSlot slot = state.acquire();
-        // optional whitespace around a header's value is not part of it (strip allocates only when there is some)
-        String parent = traceparent == null ? null : traceparent.strip();
-        if (W3cTraceContext.isValid(parent)) {
-            setParent(slot, W3cTraceContext.traceIdHigh(parent), W3cTraceContext.traceIdLow(parent),
-                W3cTraceContext.parentSpanId(parent),
-                W3cTraceContext.traceFlags(parent) & W3cTraceContext.FLAG_SAMPLED,
-                W3cTraceContext.validTracestate(tracestate), true);
-        } else {
-            inheritCurrentContext(slot, state);
-        }
-        return begin(slot, state, scopeId, kind, name, nameSuffix, true, EpochClock.nowEpochNanos());
+        Propagation.Extracted extracted = state.extracted;
+        extracted.clear();
+        Propagation.traceContext(traceparent, tracestate, extracted);
+        return startFromExtracted(state, scopeId, kind, name, nameSuffix);
     }
 
     /**
@@ -126,9 +118,15 @@ public final class Tracer {
         if (state.isSuppressed()) {
             return null;
         }
+        Propagation.extract(headerValues, state.extracted);
+        return startFromExtracted(state, scopeId, kind, name, nameSuffix);
+    }
+
+    /** Starts a current span under what {@code state.extracted} holds (or the current context), and clears it. */
+    private static SpanSlot startFromExtracted(ThreadState state, int scopeId, int kind, String name,
+                                               String nameSuffix) {
         SpanSlot slot = state.acquire();
         Propagation.Extracted extracted = state.extracted;
-        Propagation.extract(headerValues, extracted);
         if (extracted.hasParent) {
             setParent(slot, extracted.traceIdHigh, extracted.traceIdLow, extracted.spanId, extracted.traceFlags,
                 extracted.traceState, true);
@@ -139,8 +137,7 @@ public final class Tracer {
                 slot.baggage = extracted.baggage;
             }
         }
-        extracted.traceState = null;
-        extracted.baggage = null;
+        extracted.clear();
         return begin(slot, state, scopeId, kind, name, nameSuffix, true, EpochClock.nowEpochNanos());
     }
 
