@@ -12,6 +12,9 @@ public final class InstrumentationScope {
     public static final int JDBC = 4;
     public static final int JEDIS = 5;
     public static final int LETTUCE = 6;
+    public static final int ANNOTATIONS = 7;
+    public static final int METHODS = 8;
+    public static final int OPENTELEMETRY_API = 9;
 
     private static final String[] NAMES = {
         "dev.plume.manual",
@@ -21,6 +24,9 @@ public final class InstrumentationScope {
         "dev.plume.jdbc",
         "dev.plume.jedis",
         "dev.plume.lettuce",
+        "dev.plume.annotations",
+        "dev.plume.methods",
+        "dev.plume.opentelemetry-api",
     };
 
     private InstrumentationScope() {

@@ -170,6 +170,42 @@ public final class Tracer {
         return begin(slot, state, scopeId, kind, name, nameSuffix, false, EpochClock.nowEpochNanos());
     }
 
+    /**
+     * Starts a span under an explicit parent rather than the current context: {@code parent} null makes it the root of
+     * a new trace (no baggage either). With {@code makeCurrent} the span is this thread's current span, from its pool,
+     * and must end here; without, it is detached (as {@link #startDetachedSpan}) and may end on any thread.
+     */
+    public static SpanSlot startChildSpan(int scopeId, int kind, String name, String nameSuffix, SpanContext parent,
+                                          boolean makeCurrent, long startEpochNanos) {
+        if (ring == null) {
+            return null;
+        }
+        ThreadState state = ThreadState.current();
+        if (state.isSuppressed() || parent == SpanContext.SUPPRESSED) {
+            return null;
+        }
+        SpanSlot slot;
+        if (makeCurrent) {
+            slot = state.acquire();
+        } else {
+            slot = DETACHED.poll();
+            if (slot == null) {
+                slot = new SpanSlot(null);
+            } else {
+                slot.detachedEnded = 0;
+            }
+        }
+        if (parent != null) {
+            setParent(slot, parent.traceIdHigh, parent.traceIdLow, parent.spanId, parent.traceFlags,
+                parent.traceState, parent.remote);
+            slot.baggage = parent.baggage;
+        } else {
+            setParent(slot, 0, 0, 0, 0, null, false);
+            slot.baggage = null;
+        }
+        return begin(slot, state, scopeId, kind, name, nameSuffix, makeCurrent, startEpochNanos);
+    }
+
     /** The innermost open span on this thread, or null. */
     public static SpanSlot currentSpan() {
         return ThreadState.current().currentSpan;
