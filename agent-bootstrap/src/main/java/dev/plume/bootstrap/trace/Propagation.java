@@ -156,18 +156,52 @@ public final class Propagation {
 
     /** The value of outgoing header {@code index} for a client call made in {@code span}, or null to send none. */
     public static String outgoingValue(int index, SpanSlot span) {
+        return outgoingValue(index, span.traceIdHigh, span.traceIdLow, span.spanId, span.traceFlags, span.traceState,
+            span.baggage);
+    }
+
+    /**
+     * The value of outgoing header {@code index} on behalf of {@code context} (the OpenTelemetry API's propagators
+     * inject a context, not a span), or null to send none; a context with no span sends its baggage only.
+     */
+    public static String outgoingValue(int index, SpanContext context) {
+        if (context.spanId == 0 && !BAGGAGE_HEADER.equals(current.outgoing[index])) {
+            return null;
+        }
+        return outgoingValue(index, context.traceIdHigh, context.traceIdLow, context.spanId, context.traceFlags,
+            context.traceState, context.baggage);
+    }
+
+    private static String outgoingValue(int index, long traceIdHigh, long traceIdLow, long spanId, int traceFlags,
+                                        String traceState, String baggage) {
         String name = current.outgoing[index];
         return switch (name) {
-            case TRACEPARENT -> span.traceparent();
-            case TRACESTATE -> span.traceState == null || span.traceState.isEmpty() ? null : span.traceState;
-            case BAGGAGE_HEADER -> span.baggage;
-            case B3_HEADER -> W3cTraceContext.traceIdHex(span.traceIdHigh, span.traceIdLow) + '-'
-                + W3cTraceContext.spanIdHex(span.spanId) + ((span.traceFlags & W3cTraceContext.FLAG_SAMPLED) != 0
+            case TRACEPARENT -> W3cTraceContext.format(traceIdHigh, traceIdLow, spanId, traceFlags);
+            case TRACESTATE -> traceState == null || traceState.isEmpty() ? null : traceState;
+            case BAGGAGE_HEADER -> baggage;
+            case B3_HEADER -> W3cTraceContext.traceIdHex(traceIdHigh, traceIdLow) + '-'
+                + W3cTraceContext.spanIdHex(spanId) + ((traceFlags & W3cTraceContext.FLAG_SAMPLED) != 0
                 ? "-1" : "-0");
-            case "X-B3-TraceId" -> W3cTraceContext.traceIdHex(span.traceIdHigh, span.traceIdLow);
-            case "X-B3-SpanId" -> W3cTraceContext.spanIdHex(span.spanId);
-            default -> (span.traceFlags & W3cTraceContext.FLAG_SAMPLED) != 0 ? "1" : "0";
+            case "X-B3-TraceId" -> W3cTraceContext.traceIdHex(traceIdHigh, traceIdLow);
+            case "X-B3-SpanId" -> W3cTraceContext.spanIdHex(spanId);
+            default -> (traceFlags & W3cTraceContext.FLAG_SAMPLED) != 0 ? "1" : "0";
         };
+    }
+
+    /**
+     * What received headers say, as a remote context (the OpenTelemetry API's propagators extract into a context):
+     * {@code values} holds the values of {@link #names()}, in order. A context with no valid parent has span id 0 and
+     * carries the baggage only; null when there is neither.
+     */
+    public static SpanContext extractContext(String[] values) {
+        Extracted extracted = new Extracted();
+        extract(values, extracted);
+        if (extracted.hasParent) {
+            return new SpanContext(extracted.traceIdHigh, extracted.traceIdLow, extracted.spanId,
+                extracted.traceFlags, extracted.traceState, true, extracted.baggage);
+        }
+        return extracted.baggage == null ? null
+            : new SpanContext(0, 0, 0, 0, null, false, extracted.baggage);
     }
 
     /** What the received headers say: a parent (when one is valid), its trace state, and baggage. */

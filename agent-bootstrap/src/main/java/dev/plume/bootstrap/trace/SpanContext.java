@@ -19,6 +19,11 @@ public final class SpanContext {
     final boolean remote;
     /** W3C baggage (a {@code baggage} header value), or null. */
     final String baggage;
+    /**
+     * The OpenTelemetry API span this is the context of, when the application made one current (the API bridge's
+     * object, held so that the span a hand-off carries to another thread is the same one there), or null.
+     */
+    final Object apiSpan;
 
     public SpanContext(long traceIdHigh, long traceIdLow, long spanId, int traceFlags, String traceState,
                        boolean remote) {
@@ -27,6 +32,12 @@ public final class SpanContext {
 
     public SpanContext(long traceIdHigh, long traceIdLow, long spanId, int traceFlags, String traceState,
                        boolean remote, String baggage) {
+        this(traceIdHigh, traceIdLow, spanId, traceFlags, traceState, remote, baggage, null);
+    }
+
+    public SpanContext(long traceIdHigh, long traceIdLow, long spanId, int traceFlags, String traceState,
+                       boolean remote, String baggage, Object apiSpan) {
+        this.apiSpan = apiSpan;
         this.baggage = baggage;
         this.traceIdHigh = traceIdHigh;
         this.traceIdLow = traceIdLow;
@@ -58,6 +69,11 @@ public final class SpanContext {
 
     public String baggage() {
         return baggage;
+    }
+
+    /** The OpenTelemetry API span this context belongs to, or null (see the field). */
+    public Object apiSpan() {
+        return apiSpan;
     }
 
     public boolean isRemote() {

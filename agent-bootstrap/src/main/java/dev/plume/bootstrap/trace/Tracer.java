@@ -250,6 +250,17 @@ public final class Tracer {
         return state.attached == context && state.currentSpan == null;
     }
 
+    /** The context attached on this thread by the last {@link #attach} (a hand-off, the application's), or null. */
+    public static SpanContext attachedContext() {
+        return ThreadState.current().attached;
+    }
+
+    /** Whether {@code slot} is open on this thread: current, or below the current span. */
+    public static boolean isOpenHere(SpanSlot slot) {
+        return slot != null && slot.owner != null && slot.owner.thread == Thread.currentThread()
+            && isBelowCurrent(slot.owner, slot);
+    }
+
     /** Restores what was current before the last {@link #attach}. */
     public static void detach() {
         ThreadState.current().detach();
