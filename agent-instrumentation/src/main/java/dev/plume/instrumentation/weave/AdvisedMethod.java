@@ -45,18 +45,22 @@ final class AdvisedMethod extends MethodVisitor {
     private final int thrownSlot;
     private final int adviceLocals;
     private final int maxLocals;
+    /** What {@code @MethodConstant} parameters read in this method. */
+    private final int constant;
     private final Label bodyStart = new Label();
     private final Label exitNormal = new Label();
 
     /**
      * @param originalMaxLocals the method's {@code max_locals}, read before weaving
      * @param frames whether the class file version has stack map frames (50 and later)
+     * @param constant what the advice's {@code @MethodConstant} parameters read here
      * @throws IllegalArgumentException when the advice does not fit this method
      */
     AdvisedMethod(MethodVisitor target, InlineAdvice advice, String owner, int access, String name, String descriptor,
-                  int originalMaxLocals, boolean frames) {
+                  int originalMaxLocals, boolean frames, int constant) {
         super(Opcodes.ASM9, target);
         this.advice = advice;
+        this.constant = constant;
         this.owner = owner;
         this.methodName = name;
         this.isStatic = (access & Opcodes.ACC_STATIC) != 0;
@@ -206,7 +210,8 @@ final class AdvisedMethod extends MethodVisitor {
         }
         int stack = Math.max(maxStack, 2);
         if (advice.enter != null) {
-            stack = Math.max(stack, advice.enter.maxStack + 1);
+            // an @AllArguments read becomes: the array, its copy, an index and a (wide) value where one reference was
+            stack = Math.max(stack, advice.enter.maxStack + 1 + (advice.enter.binds(Bind.ALL_ARGUMENTS) ? 4 : 0));
         }
         if (advice.exit != null) {
             stack = Math.max(stack, advice.exit.maxStack + 1);
@@ -429,18 +434,72 @@ final class AdvisedMethod extends MethodVisitor {
                 case ENTER -> enterSlot;
                 case RETURN -> returnSlot;
                 case THROWN -> thrownSlot;
-                case METHOD_NAME -> throw new IllegalArgumentException("@Origin cannot be written");
+                case METHOD_NAME, ALL_ARGUMENTS, CONSTANT -> throw new IllegalArgumentException("@"
+                    + parameter.bind() + " of " + method.name + " is read only");
             };
         }
 
         @Override
         public void visitVarInsn(int opcode, int var) {
-            if (var < method.parameterSlots && method.parameterAt(var).bind() == Bind.METHOD_NAME
-                && opcode == Opcodes.ALOAD) {
-                mv.visitLdcInsn(methodName);
-                return;
+            if (var < method.parameterSlots) {
+                Bind bind = method.parameterAt(var).bind();
+                if (bind == Bind.METHOD_NAME && opcode == Opcodes.ALOAD) {
+                    mv.visitLdcInsn(methodName);
+                    return;
+                }
+                if (bind == Bind.CONSTANT && opcode == Opcodes.ILOAD) {
+                    pushInt(constant);
+                    return;
+                }
+                if (bind == Bind.ALL_ARGUMENTS && opcode == Opcodes.ALOAD) {
+                    pushArguments();
+                    return;
+                }
             }
             mv.visitVarInsn(opcode, slot(var));
+        }
+
+        /** The arguments as they are on entry, boxed into a new {@code Object[]}: no branch, so no frame. */
+        private void pushArguments() {
+            pushInt(argumentTypes.length);
+            mv.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Object");
+            for (int i = 0; i < argumentTypes.length; i++) {
+                mv.visitInsn(Opcodes.DUP);
+                pushInt(i);
+                mv.visitVarInsn(argumentTypes[i].getOpcode(Opcodes.ILOAD), argumentSlots[i]);
+                box(argumentTypes[i]);
+                mv.visitInsn(Opcodes.AASTORE);
+            }
+        }
+
+        private void box(Type type) {
+            String boxed = switch (type.getSort()) {
+                case Type.BOOLEAN -> "java/lang/Boolean";
+                case Type.BYTE -> "java/lang/Byte";
+                case Type.CHAR -> "java/lang/Character";
+                case Type.SHORT -> "java/lang/Short";
+                case Type.INT -> "java/lang/Integer";
+                case Type.FLOAT -> "java/lang/Float";
+                case Type.LONG -> "java/lang/Long";
+                case Type.DOUBLE -> "java/lang/Double";
+                default -> null;
+            };
+            if (boxed != null) {
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, boxed, "valueOf",
+                    "(" + type.getDescriptor() + ")L" + boxed + ";", false);
+            }
+        }
+
+        private void pushInt(int value) {
+            if (value >= -1 && value <= 5) {
+                mv.visitInsn(Opcodes.ICONST_0 + value);
+            } else if (value >= Byte.MIN_VALUE && value <= Byte.MAX_VALUE) {
+                mv.visitIntInsn(Opcodes.BIPUSH, value);
+            } else if (value >= Short.MIN_VALUE && value <= Short.MAX_VALUE) {
+                mv.visitIntInsn(Opcodes.SIPUSH, value);
+            } else {
+                mv.visitLdcInsn(value);
+            }
         }
 
         @Override

@@ -22,12 +22,14 @@ import java.util.List;
  * <p>Plume's weaver inlines the subset of ByteBuddy's advice that its instrumentation uses; anything outside it is
  * refused here, once, with the reason, rather than woven wrongly: bindings {@code @This}, {@code @Argument(n)} (written
  * back when {@code readOnly = false}, in enter advice), {@code @Enter}, {@code @Return} (written back when
- * {@code readOnly = false}), {@code @Thrown}, {@code @Origin("#m")}; {@code suppress} and {@code onThrowable}. The advice
- * code may call anything public but not its own class (its code is copied into another class), and uses no lambda.
+ * {@code readOnly = false}), {@code @Thrown}, {@code @Origin("#m")}, {@code @AllArguments} (an {@code Object[]} of the
+ * arguments, boxed, made where the enter advice reads it: read it once), and Plume's own {@link MethodConstant} (an
+ * {@code int} the rewrite chooses per method); {@code suppress} and {@code onThrowable}. The advice code may call
+ * anything public but not its own class (its code is copied into another class), and uses no lambda.
  */
 public final class InlineAdvice {
     /** What an advice parameter is bound to. */
-    public enum Bind { THIS, ARGUMENT, ENTER, RETURN, THROWN, METHOD_NAME }
+    public enum Bind { THIS, ARGUMENT, ENTER, RETURN, THROWN, METHOD_NAME, ALL_ARGUMENTS, CONSTANT }
 
     /** One advice parameter: its binding, the argument index for {@code ARGUMENT}, whether writes are kept. */
     public record Parameter(Bind bind, int index, boolean writable, Type type) {
@@ -94,6 +96,8 @@ public final class InlineAdvice {
     private static final String ON_ENTER = ADVICE + "OnMethodEnter;";
     private static final String ON_EXIT = ADVICE + "OnMethodExit;";
     private static final String NO_HANDLER = "L" + BYTE_BUDDY + "asm/Advice$NoExceptionHandler;";
+    private static final String METHOD_CONSTANT = Type.getDescriptor(MethodConstant.class);
+    private static final Type OBJECT_ARRAY = Type.getType(Object[].class);
 
     final String internalName;
     final byte[] classFile;
@@ -150,12 +154,28 @@ public final class InlineAdvice {
         return internalName.replace('/', '.');
     }
 
+    /** Whether the enter or exit advice reads a {@link MethodConstant}, which the rewrite must then supply. */
+    public boolean bindsConstant() {
+        return (enter != null && enter.binds(Bind.CONSTANT)) || (exit != null && exit.binds(Bind.CONSTANT));
+    }
+
     /** Whether the exit advice also runs when the method throws. */
     public boolean exitsOnThrowable() {
         return exit != null && exit.onThrowable != null;
     }
 
     private String check() {
+        for (Method method : new Method[] {enter, exit}) {
+            for (int i = 0; method != null && i < method.parameters.length; i++) {
+                Parameter parameter = method.parameters[i];
+                if (parameter.bind() == Bind.ALL_ARGUMENTS && !parameter.type().equals(OBJECT_ARRAY)) {
+                    return "@AllArguments must be an Object[]";
+                }
+                if (parameter.bind() == Bind.CONSTANT && parameter.type().getSort() != Type.INT) {
+                    return "@MethodConstant must be an int";
+                }
+            }
+        }
         if (enter != null) {
             for (Parameter parameter : enter.parameters) {
                 if (parameter.bind() == Bind.ENTER || parameter.bind() == Bind.RETURN
@@ -165,6 +185,9 @@ public final class InlineAdvice {
             }
         }
         if (exit != null) {
+            if (exit.binds(Bind.ALL_ARGUMENTS)) {
+                return "@AllArguments is supported in enter advice only";
+            }
             if (exit.returnType.getSort() != Type.VOID) {
                 return "exit advice must be void";
             }
@@ -241,6 +264,10 @@ public final class InlineAdvice {
 
                 @Override
                 public AnnotationVisitor visitParameterAnnotation(int parameter, String annotation, boolean visible) {
+                    if (annotation.equals(METHOD_CONSTANT)) {
+                        parameters[parameter] = new Parameter(Bind.CONSTANT, 0, false, types[parameter]);
+                        return null;
+                    }
                     if (!annotation.startsWith(ADVICE)) {
                         return null;
                     }
@@ -263,6 +290,11 @@ public final class InlineAdvice {
                                 case "readOnly" -> writable[0] = Boolean.FALSE.equals(value);
                                 case "optional" -> {
                                 }
+                                case "includeSelf", "nullIfEmpty" -> {
+                                    if (Boolean.TRUE.equals(value)) {
+                                        problem(name + ": @" + simple + "(" + attribute + " = true) is not supported");
+                                    }
+                                }
                                 default -> problem(name + ": @" + simple + "(" + attribute + ") is not supported");
                             }
                         }
@@ -283,6 +315,7 @@ public final class InlineAdvice {
                                 case "Return" -> Bind.RETURN;
                                 case "Thrown" -> Bind.THROWN;
                                 case "Origin" -> Bind.METHOD_NAME;
+                                case "AllArguments" -> Bind.ALL_ARGUMENTS;
                                 default -> null;
                             };
                             if (bind == null) {
@@ -291,6 +324,10 @@ public final class InlineAdvice {
                             }
                             if (bind == Bind.METHOD_NAME && !"#m".equals(origin[0])) {
                                 problem(name + ": only @Origin(\"#m\") is supported");
+                                return;
+                            }
+                            if (bind == Bind.ALL_ARGUMENTS && writable[0]) {
+                                problem(name + ": @AllArguments cannot be written (readOnly = false)");
                                 return;
                             }
                             parameters[parameter] = new Parameter(bind, index[0], writable[0], type);

@@ -1,8 +1,11 @@
 package dev.plume.instrumentation.weave;
 
 import dev.plume.instrumentation.weave.fixtures.ArgumentAdvice;
+import dev.plume.instrumentation.weave.fixtures.ConstantAdvice;
+import dev.plume.instrumentation.weave.fixtures.ConstantOnlyAdvice;
 import dev.plume.instrumentation.weave.fixtures.ConstructorAdvice;
 import dev.plume.instrumentation.weave.fixtures.EnterOnlyAdvice;
+import dev.plume.instrumentation.weave.fixtures.ExitArgumentsAdvice;
 import dev.plume.instrumentation.weave.fixtures.FullAdvice;
 import dev.plume.instrumentation.weave.fixtures.PrimitiveAdvice;
 import dev.plume.instrumentation.weave.fixtures.Recorder;
@@ -16,6 +19,7 @@ import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.matcher.ElementMatchers;
 import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.dynamic.DynamicType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,8 +30,10 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -141,7 +147,11 @@ class AdviceWeaverTest {
     void unsupportedAdviceIsRefusedWithTheReason() {
         IllegalArgumentException all = assertThrows(IllegalArgumentException.class,
             () -> InlineAdvice.of(UnsupportedAdvice.class));
-        assertTrue(all.getMessage().contains("@AllArguments is not supported"), all.getMessage());
+        assertTrue(all.getMessage().contains("@Local is not supported"), all.getMessage());
+        IllegalArgumentException exitArguments = assertThrows(IllegalArgumentException.class,
+            () -> InlineAdvice.of(ExitArgumentsAdvice.class));
+        assertTrue(exitArguments.getMessage().contains("@AllArguments is supported in enter advice only"),
+            exitArguments.getMessage());
         IllegalArgumentException self = assertThrows(IllegalArgumentException.class,
             () -> InlineAdvice.of(SelfCallingAdvice.class));
         assertTrue(self.getMessage().contains("calls its own class (helper)"), self.getMessage());
@@ -160,6 +170,129 @@ class AdviceWeaverTest {
     void aClassNoMethodOfWhichIsSelectedIsLeftAlone() throws IOException {
         assertNull(AdviceWeaver.rewrite(classFile(SUBJECT), InlineAdvice.of(FullAdvice.class),
             (access, name, descriptor) -> false, null));
+    }
+
+    @Test
+    void methodConstantsAndAllArgumentsBehaveAsByteBuddysCustomBindingAndAllArguments() throws Exception {
+        // each instance method reads its own constant (here: its name's length)
+        Class<?> plume = define(AdviceWeaver.rewrite(classFile(SUBJECT), perMethod(ConstantAdvice.class,
+            (access, name, descriptor) -> (access & 0x0008) == 0 && !name.equals("<init>")), null));
+        Class<?> byteBuddy = byteBuddyPerMethod(ConstantAdvice.class, false);
+        List<String> calls = runAll(plume);
+        assertEquals(runAll(byteBuddy), calls);
+        assertTrue(calls.contains("add(3,4) = 7 [enter add #3 [3, 4], exit #3 6]"), calls::toString);
+        assertTrue(calls.contains("greet(ann) = hello ann [enter greet #5 [ann], exit #5 10]"), calls::toString);
+        assertTrue(calls.contains("label() = s [enter label #5 none, exit #5 10]"), calls::toString);
+        assertTrue(calls.contains("fail(1) threw code 1 [enter fail #4 [1], exit #4 8 threw code 1]"),
+            calls::toString);
+    }
+
+    @Test
+    void allArgumentsBoxesEveryKindOfArgumentOfAStaticMethod() throws Exception {
+        Class<?> plume = define(AdviceWeaver.rewrite(classFile(SUBJECT), perMethod(ConstantAdvice.class,
+            (access, name, descriptor) -> name.equals("describe") || name.equals("mix")), null));
+        Class<?> byteBuddy = byteBuddyPerMethod(ConstantAdvice.class, true);
+        Scenario scenario = type -> {
+            type.getMethod("describe", byte.class, short.class, char.class, boolean.class, float.class, long.class,
+                double.class, Object.class).invoke(null, (byte) 1, (short) 2, 'c', true, 1.5f, 1L << 40, 2.25, null);
+            type.getMethod("mix", long.class, double.class, int.class).invoke(null, 4L, 2.0, 3);
+        };
+        List<String> events = replay(plume, scenario);
+        assertEquals(List.of("enter describe #8 [1, 2, c, true, 1.5, 1099511627776, 2.25, null]", "exit #8 16",
+            "enter mix #3 [4, 2.0, 3]", "exit #3 6"), events);
+        assertEquals(events, replay(byteBuddy, scenario));
+    }
+
+    @Test
+    void oneRewriteWeavesEachMethodItsOwnAdviceAndAsksForAConstantOncePerMethodThatReadsOne() throws Exception {
+        InlineAdvice constant = InlineAdvice.of(ConstantAdvice.class);
+        InlineAdvice plain = InlineAdvice.of(ConstantOnlyAdvice.class);
+        InlineAdvice full = InlineAdvice.of(FullAdvice.class);
+        List<String> asked = new ArrayList<>();
+        Class<?> plume = define(AdviceWeaver.rewrite(classFile(SUBJECT), new AdviceWeaver.MethodAdvice() {
+            @Override
+            public InlineAdvice adviceFor(int access, String name, String descriptor) {
+                return switch (name) {
+                    case "add" -> constant;
+                    case "label" -> plain;
+                    case "fail" -> full;
+                    default -> null;
+                };
+            }
+
+            @Override
+            public int constantFor(int access, String name, String descriptor) {
+                asked.add(name);
+                return 100 + asked.size();
+            }
+        }, null));
+        assertEquals(Set.of("add", "label"), Set.copyOf(asked));
+        assertEquals(2, asked.size());
+        Object subject = plume.getConstructor(String.class).newInstance("x");
+        plume.getMethod("add", int.class, int.class).invoke(subject, 1, 1);
+        plume.getMethod("label").invoke(subject);
+        plume.getMethod("fail", int.class).invoke(subject, 0);
+        plume.getMethod("greet", String.class).invoke(subject, "ann");
+        int add = 101 + asked.indexOf("add");
+        int label = 101 + asked.indexOf("label");
+        assertEquals(List.of("enter add #" + add + " [1, 1]", "exit #" + add + " " + 2 * add, "plain #" + label,
+            "enter fail 4", "exit fail 4000 returned"), Recorder.EVENTS);
+    }
+
+    @Test
+    void anAdviceThatThrowsWhileBoxingArgumentsIsSuppressed() throws Exception {
+        Class<?> plume = define(AdviceWeaver.rewrite(classFile(SUBJECT), perMethod(ConstantAdvice.class,
+            (access, name, descriptor) -> (access & 0x0008) == 0 && !name.equals("<init>")), null));
+        Recorder.failEnter = true;
+        List<String> calls = runAll(plume);
+        Recorder.failEnter = false;
+        assertTrue(calls.contains("add(3,4) = 7 [exit #3 0]"), calls::toString);
+    }
+
+    @Test
+    void anAdviceReadingAConstantIsRefusedWhereTheRewriteSuppliesNone() throws IOException {
+        InlineAdvice constant = InlineAdvice.of(ConstantAdvice.class);
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> AdviceWeaver.rewrite(
+            classFile(SUBJECT), constant, (access, name, descriptor) -> name.equals("add"), null));
+        assertTrue(none.getMessage().contains("does not supply"), none.getMessage());
+    }
+
+    /** ConstantAdvice-style advice on the methods {@code filter} selects, each reading its name's length. */
+    private static AdviceWeaver.MethodAdvice perMethod(Class<?> adviceClass, AdviceWeaver.MethodFilter filter) {
+        InlineAdvice advice = InlineAdvice.of(adviceClass);
+        return new AdviceWeaver.MethodAdvice() {
+            @Override
+            public InlineAdvice adviceFor(int access, String name, String descriptor) {
+                return filter.selects(access, name, descriptor) ? advice : null;
+            }
+
+            @Override
+            public int constantFor(int access, String name, String descriptor) {
+                return name.length();
+            }
+        };
+    }
+
+    /**
+     * ByteBuddy's weave of the same: one advice per method name, its {@link MethodConstant} bound to the name's length
+     * by a custom mapping; instance methods, or {@code describe} and {@code mix} with {@code statics}.
+     */
+    private static Class<?> byteBuddyPerMethod(Class<?> advice, boolean statics) throws Exception {
+        DynamicType.Builder<?> builder = new ByteBuddy().redefine(Subject.class, ClassFileLocator.ForClassLoader.of(
+            Subject.class.getClassLoader()));
+        Set<String> names = new LinkedHashSet<>();
+        for (Method method : Subject.class.getDeclaredMethods()) {
+            boolean isStatic = java.lang.reflect.Modifier.isStatic(method.getModifiers());
+            if (statics ? method.getName().equals("describe") || method.getName().equals("mix") : !isStatic) {
+                names.add(method.getName());
+            }
+        }
+        for (String name : names) {
+            builder = builder.visit(Advice.withCustomMapping().bind(MethodConstant.class, name.length()).to(advice)
+                .on(ElementMatchers.named(name).and(statics ? ElementMatchers.isStatic()
+                    : ElementMatchers.not(ElementMatchers.isStatic()))));
+        }
+        return define(builder.make().getBytes());
     }
 
     // ---- helpers
