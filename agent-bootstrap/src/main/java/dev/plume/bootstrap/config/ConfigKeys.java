@@ -94,15 +94,20 @@ public final class ConfigKeys {
     public static final ConfigKey TRACES_SAMPLER_ARG = decimal("otel.traces.sampler.arg", 1.0, 0.0, 1.0,
         "the ratio for the `traceidratio` samplers");
     public static final ConfigKey ATTRIBUTE_COUNT_LIMIT = integer("otel.attribute.count.limit", 128, 0, 4096,
-        "attributes kept per span and per event, unless the keys below say otherwise");
+        "attributes kept per span, per event and per link, unless the keys below say otherwise");
     public static final ConfigKey SPAN_ATTRIBUTE_COUNT_LIMIT = integer("otel.span.attribute.count.limit", 128, 0,
         4096, "attributes kept per span (more are dropped and counted in OTLP `dropped_attributes_count`)");
     public static final ConfigKey SPAN_EVENT_COUNT_LIMIT = integer("otel.span.event.count.limit", 128, 0, 4096,
         "events kept per span");
     public static final ConfigKey EVENT_ATTRIBUTE_COUNT_LIMIT = integer("otel.event.attribute.count.limit", 128, 0,
         4096, "attributes kept per event");
+    public static final ConfigKey SPAN_LINK_COUNT_LIMIT = integer("otel.span.link.count.limit", 128, 0, 4096,
+        "links kept per span (more are dropped and counted in OTLP `dropped_links_count`)");
+    public static final ConfigKey LINK_ATTRIBUTE_COUNT_LIMIT = integer("otel.link.attribute.count.limit", 128, 0,
+        4096, "attributes kept per link");
     public static final ConfigKey ATTRIBUTE_VALUE_LENGTH_LIMIT = integer("otel.attribute.value.length.limit",
-        Integer.MAX_VALUE, 0, Integer.MAX_VALUE, "string values cut at this many characters").shownAs("unlimited");
+        Integer.MAX_VALUE, 0, Integer.MAX_VALUE,
+        "string values, and each string of an array value, cut at this many characters").shownAs("unlimited");
     public static final ConfigKey SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT = ATTRIBUTE_VALUE_LENGTH_LIMIT.variant(
         "otel.span.attribute.value.length.limit", "as the key above, for span attributes only");
 
@@ -178,7 +183,8 @@ public final class ConfigKeys {
         OTLP_TIMEOUT, OTLP_TRACES_TIMEOUT,
         BSP_SCHEDULE_DELAY, BSP_MAX_EXPORT_BATCH_SIZE, BSP_EXPORT_TIMEOUT,
         TRACES_SAMPLER, TRACES_SAMPLER_ARG, ATTRIBUTE_COUNT_LIMIT, SPAN_ATTRIBUTE_COUNT_LIMIT, SPAN_EVENT_COUNT_LIMIT,
-        EVENT_ATTRIBUTE_COUNT_LIMIT, ATTRIBUTE_VALUE_LENGTH_LIMIT, SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT,
+        EVENT_ATTRIBUTE_COUNT_LIMIT, SPAN_LINK_COUNT_LIMIT, LINK_ATTRIBUTE_COUNT_LIMIT, ATTRIBUTE_VALUE_LENGTH_LIMIT,
+        SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT,
         INSTRUMENTATION_DEFAULT_ENABLED, INSTRUMENTATION_ENABLED, EXCLUDE_CLASSES, DB_STATEMENT_SANITIZER,
         LOGGING_TRACE_ID, LOGGING_SPAN_ID, LOGGING_TRACE_FLAGS, PROPAGATORS, SEMCONV_STABILITY_OPT_IN,
         SERVER_IGNORE_PATHS,

@@ -4,7 +4,9 @@ import dev.plume.bootstrap.trace.AttributeType;
 import org.agrona.DirectBuffer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import static dev.plume.bootstrap.record.SpanRecordCodec.*;
 
@@ -16,7 +18,12 @@ import static dev.plume.bootstrap.record.SpanRecordCodec.*;
  * console exporter.
  *
  * <p>Attributes are numbered across the record: the span's own are {@code [0, attributeCount())}, event {@code e}'s
- * are {@code [eventAttributeStart(e), eventAttributeEnd(e))}.
+ * are {@code [eventAttributeStart(e), eventAttributeEnd(e))}, link {@code l}'s {@code [linkAttributeStart(l),
+ * linkAttributeEnd(l))}.
+ *
+ * <p>An array value's numbers are read by index ({@link #attributeLongElement}); its strings by walking positions:
+ * {@link #attributeFirstElement}, then {@link #nextStringElement}, each position giving
+ * {@link #elementStringOffset} and {@link #elementStringLength}.
  */
 public final class SpanRecordReader {
     private DirectBuffer buffer;
@@ -33,6 +40,9 @@ public final class SpanRecordReader {
     private int eventCount;
     private int[] eventOffsets = new int[4];
     private int[] eventAttributeStarts = new int[5];
+    private int linkCount;
+    private int[] linkOffsets = new int[2];
+    private int[] linkAttributeStarts = new int[3];
 
     /** Points this reader at a record; throws {@link IllegalStateException} when the record is malformed. */
     public SpanRecordReader wrap(DirectBuffer buffer, int offset, int length) {
@@ -72,6 +82,23 @@ public final class SpanRecordReader {
             }
         }
         eventAttributeStarts[eventCount] = totalAttributes;
+        linkCount = buffer.getShort(offset + LINK_COUNT) & 0xFFFF;
+        if (linkOffsets.length < linkCount) {
+            linkOffsets = new int[linkCount];
+            linkAttributeStarts = new int[linkCount + 1];
+        }
+        for (int l = 0; l < linkCount; l++) {
+            linkOffsets[l] = index;
+            index = skipString(check(index + LINK_TRACE_STATE, end), end);
+            check(index + 6, end);
+            int count = buffer.getShort(index) & 0xFFFF;
+            index += 6;
+            linkAttributeStarts[l] = totalAttributes;
+            for (int i = 0; i < count; i++) {
+                index = indexAttribute(index, end);
+            }
+        }
+        linkAttributeStarts[linkCount] = totalAttributes;
         return this;
     }
 
@@ -90,8 +117,34 @@ public final class SpanRecordReader {
             case AttributeType.STRING -> skipString(index + 1, end);
             case AttributeType.BOOLEAN -> check(index + 2, end);
             case AttributeType.LONG, AttributeType.DOUBLE -> check(index + 9, end);
+            case AttributeType.STRING_ARRAY -> {
+                int element = index + 5;
+                for (int j = 0, count = arrayCount(index + 1, end); j < count; j++) {
+                    element = skipString(element, end);
+                }
+                yield element;
+            }
+            case AttributeType.LONG_ARRAY, AttributeType.DOUBLE_ARRAY -> checkLong(index + 5 + 8L * arrayCount(index + 1,
+                end), end);
+            case AttributeType.BOOLEAN_ARRAY -> checkLong(index + 5 + (long) arrayCount(index + 1, end), end);
             default -> throw new IllegalStateException("unknown attribute type " + type);
         };
+    }
+
+    private int arrayCount(int index, int end) {
+        check(index + 4, end);
+        int count = buffer.getInt(index);
+        if (count < 0) {
+            throw new IllegalStateException("negative array length");
+        }
+        return count;
+    }
+
+    private static int checkLong(long index, int end) {
+        if (index > end) {
+            throw new IllegalStateException("span record truncated");
+        }
+        return (int) index;
     }
 
     /** A key is a string, or a registered key's id written as {@code -1 - id} in place of the length. */
@@ -182,6 +235,10 @@ public final class SpanRecordReader {
 
     public int droppedEvents() {
         return buffer.getInt(offset + DROPPED_EVENTS);
+    }
+
+    public int droppedLinks() {
+        return buffer.getInt(offset + DROPPED_LINKS);
     }
 
     // strings: offset of the UTF-8 bytes and their length
@@ -276,14 +333,73 @@ public final class SpanRecordReader {
         return string(valueOffsets[i]);
     }
 
-    /** The value as a Java object (String, Long, Double or Boolean); allocates, for tests and the console. */
+    /** An array value's element count. */
+    public int attributeArrayLength(int i) {
+        return buffer.getInt(valueOffsets[i]);
+    }
+
+    public long attributeLongElement(int i, int j) {
+        return buffer.getLong(valueOffsets[i] + 4 + 8 * j);
+    }
+
+    public double attributeDoubleElement(int i, int j) {
+        return Double.longBitsToDouble(buffer.getLong(valueOffsets[i] + 4 + 8 * j));
+    }
+
+    public boolean attributeBooleanElement(int i, int j) {
+        return buffer.getByte(valueOffsets[i] + 4 + j) != 0;
+    }
+
+    /** The position of a string array's first element (meaningful when its length is above zero). */
+    public int attributeFirstElement(int i) {
+        return valueOffsets[i] + 4;
+    }
+
+    /** The position of the string element after the one at {@code position}. */
+    public int nextStringElement(int position) {
+        return position + 4 + buffer.getInt(position);
+    }
+
+    /** Where the UTF-8 of the string element at {@code position} starts. */
+    public int elementStringOffset(int position) {
+        return position + 4;
+    }
+
+    public int elementStringLength(int position) {
+        return buffer.getInt(position);
+    }
+
+    /**
+     * The value as a Java object (String, Long, Double or Boolean; a List of them for an array); allocates, for tests
+     * and the console.
+     */
     public Object attributeValue(int i) {
-        return switch (attributeType(i)) {
+        byte type = attributeType(i);
+        return switch (type) {
             case AttributeType.STRING -> attributeString(i);
             case AttributeType.LONG -> attributeLong(i);
             case AttributeType.DOUBLE -> attributeDouble(i);
-            default -> attributeBoolean(i);
+            case AttributeType.BOOLEAN -> attributeBoolean(i);
+            default -> arrayValue(i, type);
         };
+    }
+
+    private List<Object> arrayValue(int i, byte type) {
+        int count = attributeArrayLength(i);
+        List<Object> values = new ArrayList<>(count);
+        int position = attributeFirstElement(i);
+        for (int j = 0; j < count; j++) {
+            switch (type) {
+                case AttributeType.STRING_ARRAY -> {
+                    values.add(string(position));
+                    position = nextStringElement(position);
+                }
+                case AttributeType.LONG_ARRAY -> values.add(attributeLongElement(i, j));
+                case AttributeType.DOUBLE_ARRAY -> values.add(attributeDoubleElement(i, j));
+                default -> values.add(attributeBooleanElement(i, j));
+            }
+        }
+        return List.copyOf(values);
     }
 
     // events
@@ -319,6 +435,57 @@ public final class SpanRecordReader {
 
     public int eventAttributeEnd(int e) {
         return eventAttributeStarts[e + 1];
+    }
+
+    // links
+
+    public int linkCount() {
+        return linkCount;
+    }
+
+    public long linkTraceIdHigh(int l) {
+        return buffer.getLong(linkOffsets[l]);
+    }
+
+    public long linkTraceIdLow(int l) {
+        return buffer.getLong(linkOffsets[l] + 8);
+    }
+
+    public long linkSpanId(int l) {
+        return buffer.getLong(linkOffsets[l] + 16);
+    }
+
+    public int linkTraceFlags(int l) {
+        return buffer.getByte(linkOffsets[l] + LINK_TRACE_FLAGS) & 0xFF;
+    }
+
+    /** Whether the linked context came from another process. */
+    public boolean isLinkRemote(int l) {
+        return (buffer.getByte(linkOffsets[l] + LINK_FLAGS) & LINK_FLAG_REMOTE) != 0;
+    }
+
+    public int linkTraceStateOffset(int l) {
+        return linkOffsets[l] + LINK_TRACE_STATE + 4;
+    }
+
+    public int linkTraceStateLength(int l) {
+        return buffer.getInt(linkOffsets[l] + LINK_TRACE_STATE);
+    }
+
+    public String linkTraceState(int l) {
+        return string(linkOffsets[l] + LINK_TRACE_STATE);
+    }
+
+    public int linkDroppedAttributes(int l) {
+        return buffer.getInt(linkTraceStateOffset(l) + linkTraceStateLength(l) + 2);
+    }
+
+    public int linkAttributeStart(int l) {
+        return linkAttributeStarts[l];
+    }
+
+    public int linkAttributeEnd(int l) {
+        return linkAttributeStarts[l + 1];
     }
 
     private String string(int prefixIndex) {

@@ -2,8 +2,10 @@ package dev.plume.bootstrap.trace;
 
 /**
  * Typed attributes in parallel primitive arrays, reused for the life of the slot that owns them. String values are
- * held by reference (the application already owns them); numbers live in {@code bits}. Entries from {@code count} on
- * are stale: they keep the previous span's references until overwritten (see {@link #clear}).
+ * held by reference (the application already owns them); numbers live in {@code bits}; array values (a
+ * {@code String[]}, {@code long[]}, {@code double[]} or {@code boolean[]} the caller handed over) are held by reference
+ * in {@code arrays}, a column made on the first array value. Entries from {@code count} on are stale: they keep the
+ * previous span's strings until overwritten (see {@link #clear}); array references are let go at clear.
  */
 public final class AttributeList {
     String[] keys;
@@ -14,6 +16,10 @@ public final class AttributeList {
     byte[] types;
     String[] strings;
     long[] bits;
+    /** Array values by entry, null until a first array is set: scalar-only lists never touch it. */
+    Object[] arrays;
+    /** Whether an array was set since the last {@link #clear}, so clear knows to let go of them. */
+    private boolean holdsArrays;
     int count;
     int dropped;
 
@@ -32,8 +38,48 @@ public final class AttributeList {
      * with a fence when it crosses heap regions, and that fence also waits for the record's writes into the ring.
      */
     void clear() {
+        if (holdsArrays) {
+            // arrays are the caller's, handed over for this span only: do not keep them alive in a pooled slot
+            java.util.Arrays.fill(arrays, null);
+            holdsArrays = false;
+        }
         count = 0;
         dropped = 0;
+    }
+
+    /**
+     * Sets or replaces an array attribute within entries [from, count); returns false when the limit dropped it. The
+     * entry's {@code strings} reference is left as it was: the type says which column is read.
+     */
+    boolean putArray(int from, int limit, String key, int keyId, byte type, Object array) {
+        if (arrays == null) {
+            arrays = new Object[keys.length];
+        }
+        int before = count;
+        int index = indexOf(from, key);
+        if (index < 0) {
+            if (!put(from, limit, key, keyId, type, null, 0)) {
+                return false;
+            }
+            index = before;
+        } else {
+            keyIds[index] = keyId;
+            types[index] = type;
+        }
+        arrays[index] = array;
+        holdsArrays = true;
+        return true;
+    }
+
+    private int indexOf(int from, String key) {
+        int hash = key.hashCode();
+        for (int i = from; i < count; i++) {
+            String existing = keys[i];
+            if (existing == key || (keyHashes[i] == hash && existing.equals(key))) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Sets or replaces an attribute within entries [from, count); returns false when the limit dropped it. */
@@ -80,6 +126,9 @@ public final class AttributeList {
         types = java.util.Arrays.copyOf(types, capacity);
         strings = java.util.Arrays.copyOf(strings, capacity);
         bits = java.util.Arrays.copyOf(bits, capacity);
+        if (arrays != null) {
+            arrays = java.util.Arrays.copyOf(arrays, capacity);
+        }
     }
 
     public int count() {
@@ -105,5 +154,10 @@ public final class AttributeList {
 
     public long bits(int i) {
         return bits[i];
+    }
+
+    /** The array value of entry {@code i} (a {@code String[]}, {@code long[]}, {@code double[]} or {@code boolean[]}). */
+    public Object array(int i) {
+        return arrays[i];
     }
 }

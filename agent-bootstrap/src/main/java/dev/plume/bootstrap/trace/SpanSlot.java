@@ -10,9 +10,18 @@ import java.util.Set;
  * One span being recorded: a mutable, pooled holder that advice fills between start and end. At end the span is
  * encoded into the ring buffer and the slot goes back to its thread's pool, so steady state allocates nothing.
  * A slot is used by one thread at a time; detached slots (async spans) are not pooled and may end on any thread.
+ *
+ * <p>Array values ({@code String[]}, {@code long[]}, {@code double[]}, {@code boolean[]}) are held by reference until
+ * the span ends: the caller hands over an array it no longer changes. A null element of a {@code String[]} is
+ * recorded as an empty string, so the other elements keep their positions; the value length limit cuts each string.
  */
 public final class SpanSlot {
     private static final int INITIAL_ATTRIBUTES = 16;
+    private static final long[] NO_LONGS = new long[0];
+    private static final int[] NO_INTS = new int[0];
+    private static final String[] NO_STRINGS = new String[0];
+    /** In {@link #linkFlags}: the linked context came from another process. */
+    private static final int LINK_REMOTE = 0x100;
     private static final AttributeKey EXCEPTION_TYPE = AttributeKey.of("exception.type");
     private static final AttributeKey EXCEPTION_MESSAGE = AttributeKey.of("exception.message");
     private static final AttributeKey EXCEPTION_STACKTRACE = AttributeKey.of("exception.stacktrace");
@@ -47,6 +56,23 @@ public final class SpanSlot {
     int[] eventDroppedAttributes = new int[2];
     int eventCount;
     int droppedEvents;
+    /** The last addEvent was dropped: event attributes set now belong to it, so they are ignored. */
+    boolean lastEventDropped;
+
+    // links, in columns like events; made on the first link, as most spans have none
+    final AttributeList linkAttributes = new AttributeList(0);
+    long[] linkTraceIdHigh = NO_LONGS;
+    long[] linkTraceIdLow = NO_LONGS;
+    long[] linkSpanId = NO_LONGS;
+    /** The linked context's W3C trace flags, with {@link #LINK_REMOTE} above them. */
+    int[] linkFlags = NO_INTS;
+    String[] linkTraceState = NO_STRINGS;
+    int[] linkAttributeStart = NO_INTS;
+    int[] linkDroppedAttributes = NO_INTS;
+    int linkCount;
+    int droppedLinks;
+    /** The last addLink was dropped: link attributes set now belong to it, so they are ignored. */
+    boolean lastLinkDropped;
 
     /** The last exception recorded as an event, so a second report of the same one adds nothing. */
     Throwable recordedException;
@@ -77,6 +103,16 @@ public final class SpanSlot {
         }
         eventCount = 0;
         droppedEvents = 0;
+        lastEventDropped = false;
+        if (linkCount > 0 || droppedLinks > 0 || lastLinkDropped) {
+            linkAttributes.clear();
+            for (int i = 0; i < linkCount; i++) {
+                linkTraceState[i] = null;
+            }
+            linkCount = 0;
+            droppedLinks = 0;
+            lastLinkDropped = false;
+        }
         traceState = null;
         baggage = null;
         // name and nameSuffix stay: the next start usually stores the same strings, and skips the store (Tracer.begin)
@@ -144,10 +180,34 @@ public final class SpanSlot {
         return this;
     }
 
+    /** Sets a string array attribute; see the class comment for how the array is held. */
+    public SpanSlot setAttribute(String key, String[] values) {
+        return putArray(key, AttributeType.STRING_ARRAY, values);
+    }
+
+    public SpanSlot setAttribute(String key, long[] values) {
+        return putArray(key, AttributeType.LONG_ARRAY, values);
+    }
+
+    public SpanSlot setAttribute(String key, double[] values) {
+        return putArray(key, AttributeType.DOUBLE_ARRAY, values);
+    }
+
+    public SpanSlot setAttribute(String key, boolean[] values) {
+        return putArray(key, AttributeType.BOOLEAN_ARRAY, values);
+    }
+
     private void put(String key, int keyId, byte type, String string, long bits) {
         if (recording && key != null) {
             attributes.put(0, limits.attributeCountLimit, key, keyId, type, string, bits);
         }
+    }
+
+    private SpanSlot putArray(String key, byte type, Object values) {
+        if (recording && key != null && values != null) {
+            attributes.putArray(0, limits.attributeCountLimit, key, -1, type, values);
+        }
+        return this;
     }
 
     /** Replaces the span name; the name is written as {@code name + " " + suffix} when a suffix is given. */
@@ -173,19 +233,29 @@ public final class SpanSlot {
         return statusCode;
     }
 
-    /** Adds an event with no attributes; returns false when the event limit dropped it. */
+    /**
+     * Adds an event with no attributes; returns false when the event limit dropped it (event attributes set until the
+     * next event are then ignored).
+     */
     public boolean addEvent(String eventName) {
         return addEvent(eventName, EpochClock.nowEpochNanos());
     }
 
-    boolean addEvent(String eventName, long epochNanos) {
-        if (!recording || eventName == null) {
+    /** Adds an event at the given time; returns false when the event limit dropped it. */
+    public boolean addEvent(String eventName, long epochNanos) {
+        if (!recording) {
+            return false;
+        }
+        if (eventName == null) {
+            lastEventDropped = true;
             return false;
         }
         if (eventCount >= limits.eventCountLimit) {
             droppedEvents++;
+            lastEventDropped = true;
             return false;
         }
+        lastEventDropped = false;
         if (eventCount == eventNames.length) {
             int capacity = eventNames.length * 2;
             eventNames = java.util.Arrays.copyOf(eventNames, capacity);
@@ -203,22 +273,52 @@ public final class SpanSlot {
 
     /** Adds a string attribute to the most recent event. */
     public SpanSlot setEventAttribute(String key, String value) {
-        if (recording && eventCount > 0 && key != null && value != null) {
+        if (recording && eventCount > 0 && !lastEventDropped && key != null && value != null) {
             putEventAttribute(key, -1, AttributeType.STRING, value, 0);
         }
         return this;
     }
 
     public SpanSlot setEventAttribute(String key, long value) {
-        if (recording && eventCount > 0 && key != null) {
+        if (recording && eventCount > 0 && !lastEventDropped && key != null) {
             putEventAttribute(key, -1, AttributeType.LONG, null, value);
         }
         return this;
     }
 
+    public SpanSlot setEventAttribute(String key, double value) {
+        if (recording && eventCount > 0 && !lastEventDropped && key != null) {
+            putEventAttribute(key, -1, AttributeType.DOUBLE, null, Double.doubleToRawLongBits(value));
+        }
+        return this;
+    }
+
+    public SpanSlot setEventAttribute(String key, boolean value) {
+        if (recording && eventCount > 0 && !lastEventDropped && key != null) {
+            putEventAttribute(key, -1, AttributeType.BOOLEAN, null, value ? 1 : 0);
+        }
+        return this;
+    }
+
+    public SpanSlot setEventAttribute(String key, String[] values) {
+        return putEventArray(key, AttributeType.STRING_ARRAY, values);
+    }
+
+    public SpanSlot setEventAttribute(String key, long[] values) {
+        return putEventArray(key, AttributeType.LONG_ARRAY, values);
+    }
+
+    public SpanSlot setEventAttribute(String key, double[] values) {
+        return putEventArray(key, AttributeType.DOUBLE_ARRAY, values);
+    }
+
+    public SpanSlot setEventAttribute(String key, boolean[] values) {
+        return putEventArray(key, AttributeType.BOOLEAN_ARRAY, values);
+    }
+
     /** Adds a string attribute to the most recent event, by a registered key. */
     public SpanSlot setEventAttribute(AttributeKey key, String value) {
-        if (recording && eventCount > 0 && key != null && value != null) {
+        if (recording && eventCount > 0 && !lastEventDropped && key != null && value != null) {
             putEventAttribute(key.name, key.id, AttributeType.STRING, value, 0);
         }
         return this;
@@ -230,6 +330,117 @@ public final class SpanSlot {
         eventAttributes.put(eventAttributeStart[last], limits.eventAttributeCountLimit, key, keyId, type, string,
             bits);
         eventDroppedAttributes[last] += eventAttributes.dropped - before;
+    }
+
+    private SpanSlot putEventArray(String key, byte type, Object values) {
+        if (recording && eventCount > 0 && !lastEventDropped && key != null && values != null) {
+            int last = eventCount - 1;
+            int before = eventAttributes.dropped;
+            eventAttributes.putArray(eventAttributeStart[last], limits.eventAttributeCountLimit, key, -1, type, values);
+            eventDroppedAttributes[last] += eventAttributes.dropped - before;
+        }
+        return this;
+    }
+
+    /**
+     * Adds a link to another span's context. Returns false when the span is not recording, the context is invalid (a
+     * zero trace or span id: ignored, as the OpenTelemetry SDK does) or the link limit dropped it (counted).
+     */
+    public boolean addLink(long traceIdHigh, long traceIdLow, long spanId, int traceFlags, String traceState,
+                           boolean remote) {
+        if (!recording) {
+            return false;
+        }
+        boolean valid = (traceIdHigh | traceIdLow) != 0 && spanId != 0;
+        if (!valid || linkCount >= limits.linkCountLimit) {
+            if (valid) {
+                droppedLinks++; // an invalid context is ignored, not counted
+            }
+            lastLinkDropped = true;
+            return false;
+        }
+        lastLinkDropped = false;
+        if (linkCount == linkSpanId.length) {
+            growLinks();
+        }
+        linkTraceIdHigh[linkCount] = traceIdHigh;
+        linkTraceIdLow[linkCount] = traceIdLow;
+        linkSpanId[linkCount] = spanId;
+        linkFlags[linkCount] = (traceFlags & 0xFF) | (remote ? LINK_REMOTE : 0);
+        linkTraceState[linkCount] = traceState;
+        linkAttributeStart[linkCount] = linkAttributes.count;
+        linkDroppedAttributes[linkCount] = 0;
+        linkCount++;
+        return true;
+    }
+
+    private void growLinks() {
+        int capacity = Math.max(2, linkSpanId.length * 2);
+        linkTraceIdHigh = java.util.Arrays.copyOf(linkTraceIdHigh, capacity);
+        linkTraceIdLow = java.util.Arrays.copyOf(linkTraceIdLow, capacity);
+        linkSpanId = java.util.Arrays.copyOf(linkSpanId, capacity);
+        linkFlags = java.util.Arrays.copyOf(linkFlags, capacity);
+        linkTraceState = java.util.Arrays.copyOf(linkTraceState, capacity);
+        linkAttributeStart = java.util.Arrays.copyOf(linkAttributeStart, capacity);
+        linkDroppedAttributes = java.util.Arrays.copyOf(linkDroppedAttributes, capacity);
+    }
+
+    /** Adds a string attribute to the most recent link. */
+    public SpanSlot setLinkAttribute(String key, String value) {
+        if (value != null) {
+            putLinkAttribute(key, AttributeType.STRING, value, 0);
+        }
+        return this;
+    }
+
+    public SpanSlot setLinkAttribute(String key, long value) {
+        putLinkAttribute(key, AttributeType.LONG, null, value);
+        return this;
+    }
+
+    public SpanSlot setLinkAttribute(String key, double value) {
+        putLinkAttribute(key, AttributeType.DOUBLE, null, Double.doubleToRawLongBits(value));
+        return this;
+    }
+
+    public SpanSlot setLinkAttribute(String key, boolean value) {
+        putLinkAttribute(key, AttributeType.BOOLEAN, null, value ? 1 : 0);
+        return this;
+    }
+
+    public SpanSlot setLinkAttribute(String key, String[] values) {
+        return putLinkArray(key, AttributeType.STRING_ARRAY, values);
+    }
+
+    public SpanSlot setLinkAttribute(String key, long[] values) {
+        return putLinkArray(key, AttributeType.LONG_ARRAY, values);
+    }
+
+    public SpanSlot setLinkAttribute(String key, double[] values) {
+        return putLinkArray(key, AttributeType.DOUBLE_ARRAY, values);
+    }
+
+    public SpanSlot setLinkAttribute(String key, boolean[] values) {
+        return putLinkArray(key, AttributeType.BOOLEAN_ARRAY, values);
+    }
+
+    private void putLinkAttribute(String key, byte type, String string, long bits) {
+        if (recording && linkCount > 0 && !lastLinkDropped && key != null) {
+            int last = linkCount - 1;
+            int before = linkAttributes.dropped;
+            linkAttributes.put(linkAttributeStart[last], limits.linkAttributeCountLimit, key, -1, type, string, bits);
+            linkDroppedAttributes[last] += linkAttributes.dropped - before;
+        }
+    }
+
+    private SpanSlot putLinkArray(String key, byte type, Object values) {
+        if (recording && linkCount > 0 && !lastLinkDropped && key != null && values != null) {
+            int last = linkCount - 1;
+            int before = linkAttributes.dropped;
+            linkAttributes.putArray(linkAttributeStart[last], limits.linkAttributeCountLimit, key, -1, type, values);
+            linkDroppedAttributes[last] += linkAttributes.dropped - before;
+        }
+        return this;
     }
 
     /**
@@ -416,6 +627,54 @@ public final class SpanSlot {
 
     public int droppedEvents() {
         return droppedEvents;
+    }
+
+    public AttributeList linkAttributes() {
+        return linkAttributes;
+    }
+
+    public int linkCount() {
+        return linkCount;
+    }
+
+    public long linkTraceIdHigh(int i) {
+        return linkTraceIdHigh[i];
+    }
+
+    public long linkTraceIdLow(int i) {
+        return linkTraceIdLow[i];
+    }
+
+    public long linkSpanId(int i) {
+        return linkSpanId[i];
+    }
+
+    public int linkTraceFlags(int i) {
+        return linkFlags[i] & 0xFF;
+    }
+
+    public boolean isLinkRemote(int i) {
+        return (linkFlags[i] & LINK_REMOTE) != 0;
+    }
+
+    public String linkTraceState(int i) {
+        return linkTraceState[i];
+    }
+
+    public int linkAttributeStart(int i) {
+        return linkAttributeStart[i];
+    }
+
+    public int linkAttributeEnd(int i) {
+        return i + 1 < linkCount ? linkAttributeStart[i + 1] : linkAttributes.count;
+    }
+
+    public int linkDroppedAttributes(int i) {
+        return linkDroppedAttributes[i];
+    }
+
+    public int droppedLinks() {
+        return droppedLinks;
     }
 
     public SpanLimits limits() {

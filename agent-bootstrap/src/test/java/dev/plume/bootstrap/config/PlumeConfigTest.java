@@ -22,6 +22,23 @@ class PlumeConfigTest {
     }
 
     @Test
+    void spanLimitsReadTheLinkLimitsWithTheGeneralAttributeLimitAsFallback() {
+        dev.plume.bootstrap.trace.SpanLimits defaults = dev.plume.bootstrap.trace.SpanLimits.from(config(Map.of(),
+            Map.of()));
+        assertEquals(128, defaults.linkCountLimit());
+        assertEquals(128, defaults.linkAttributeCountLimit());
+        dev.plume.bootstrap.trace.SpanLimits general = dev.plume.bootstrap.trace.SpanLimits.from(config(
+            Map.of("otel.attribute.count.limit", "7"), Map.of("OTEL_SPAN_LINK_COUNT_LIMIT", "3")));
+        assertEquals(3, general.linkCountLimit());
+        assertEquals(7, general.linkAttributeCountLimit(), "the general attribute limit applies to links too");
+        assertEquals(7, general.eventAttributeCountLimit());
+        dev.plume.bootstrap.trace.SpanLimits specific = dev.plume.bootstrap.trace.SpanLimits.from(config(
+            Map.of("otel.attribute.count.limit", "7", "otel.link.attribute.count.limit", "2"), Map.of()));
+        assertEquals(2, specific.linkAttributeCountLimit());
+        assertEquals(List.of(), warnings);
+    }
+
+    @Test
     void systemPropertiesWinOverEnvironmentThenTheFileThenAgentArguments(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("plume.properties");
         Files.writeString(file, "otel.service.name=from-file\notel.bsp.max.export.batch.size=7\n"

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -121,6 +122,173 @@ class SpanRecordCodecTest {
         assertEquals(List.of("small", "big1", "big2"), List.copyOf(decoded.attributes().keySet()));
         assertEquals(1, decoded.droppedAttributes());
         assertEquals(1, fixture.ring.cutToFit());
+    }
+
+    @Test
+    void arrayAttributesOfEveryTypeRoundTripOnSpansAndEvents() {
+        RecordingFixture fixture = new RecordingFixture(SpanRing.MIN_CAPACITY, HeadSampler.alwaysOn(),
+            new SpanLimits(16, 4, 16, 4));
+        SpanSlot span = Tracer.startSpan(0, SpanKind.INTERNAL, "arrays", null);
+        span.setAttribute("strings", new String[] {"abcdef", null, "日本語テキスト", ""})
+            .setAttribute("longs", new long[] {1, -2, Long.MAX_VALUE, Long.MIN_VALUE})
+            .setAttribute("doubles", new double[] {0.5, -0.0, Double.NaN, Double.MAX_VALUE})
+            .setAttribute("booleans", new boolean[] {true, false, true})
+            .setAttribute("empty", new long[0])
+            .setAttribute("ignored", (String[]) null)
+            // an array replaces a scalar of the same key and the other way round, keeping its position
+            .setAttribute("was.scalar", 7L).setAttribute("was.scalar", new long[] {7, 8})
+            .setAttribute("was.array", new String[] {"x"}).setAttribute("was.array", "now a string")
+            .setAttribute("scalar", "kept");
+        long eventTime = span.startEpochNanos() + 5;
+        assertTrue(span.addEvent("with arrays", eventTime));
+        span.setEventAttribute("ratio", 0.75).setEventAttribute("ok", false)
+            .setEventAttribute("tags", new String[] {"a", "bcdefg"}).setEventAttribute("ids", new long[] {3, 4})
+            .setEventAttribute("weights", new double[] {1.5}).setEventAttribute("flags", new boolean[] {false})
+            .setEventAttribute("ignored", (long[]) null);
+        span.end();
+
+        DecodedSpan decoded = fixture.drain().get(0);
+        // the value length limit (4) cuts each string of an array; a null element is an empty string
+        assertEquals(Map.of(
+                "strings", List.of("abcd", "", "日本語テ", ""),
+                "longs", List.of(1L, -2L, Long.MAX_VALUE, Long.MIN_VALUE),
+                "doubles", List.of(0.5, -0.0, Double.NaN, Double.MAX_VALUE),
+                "booleans", List.of(true, false, true),
+                "empty", List.of(),
+                "was.scalar", List.of(7L, 8L),
+                "was.array", "now ",
+                "scalar", "kept"),
+            decoded.attributes());
+        assertEquals(List.of("strings", "longs", "doubles", "booleans", "empty", "was.scalar", "was.array", "scalar"),
+            List.copyOf(decoded.attributes().keySet()));
+        assertEquals(0, decoded.droppedAttributes());
+        DecodedSpan.Event event = decoded.events().get(0);
+        assertEquals(eventTime, event.time());
+        assertEquals(Map.of("ratio", 0.75, "ok", false, "tags", List.of("a", "bcde"), "ids", List.of(3L, 4L),
+            "weights", List.of(1.5), "flags", List.of(false)), event.attributes());
+        // the slot, back in its pool, no longer holds the application's arrays
+        assertEquals(null, span.attributes().array(0));
+    }
+
+    @Test
+    void linksRoundTripWithAttributesOfEveryType() {
+        RecordingFixture fixture = RecordingFixture.standard();
+        SpanSlot span = Tracer.startSpan(0, SpanKind.CONSUMER, "process", null);
+        span.setLinkAttribute("before.any.link", "ignored");
+        assertTrue(span.addLink(0x4bf92f3577b34da6L, 0xa3ce929d0e0e4736L, 0x00f067aa0ba902b7L, 1, "vendor=a", true));
+        span.setLinkAttribute("messaging.message.id", "m-1").setLinkAttribute("attempt", 3L)
+            .setLinkAttribute("score", 0.5).setLinkAttribute("redelivered", true)
+            .setLinkAttribute("tags", new String[] {"x", null}).setLinkAttribute("offsets", new long[] {10, 11})
+            .setLinkAttribute("weights", new double[] {0.1}).setLinkAttribute("bits", new boolean[] {true});
+        assertTrue(span.addLink(1, 2, 3, 0, null, false));
+        // an invalid context is ignored, not counted, and takes no attributes from the link before it
+        assertFalse(span.addLink(0, 0, 5, 1, null, false));
+        assertFalse(span.addLink(1, 2, 0, 1, null, false));
+        span.setLinkAttribute("lost", "nowhere");
+        span.setAttribute("after", "links");
+        span.addEvent("event");
+        span.end();
+
+        DecodedSpan decoded = fixture.drain().get(0);
+        assertEquals(Map.of("after", "links"), decoded.attributes());
+        assertEquals(1, decoded.events().size());
+        assertEquals(2, decoded.links().size());
+        assertEquals(0, decoded.droppedLinks());
+        DecodedSpan.Link first = decoded.links().get(0);
+        assertEquals(new DecodedSpan.Link(0x4bf92f3577b34da6L, 0xa3ce929d0e0e4736L, 0x00f067aa0ba902b7L, 1, true,
+            "vendor=a", Map.of("messaging.message.id", "m-1", "attempt", 3L, "score", 0.5, "redelivered", true,
+            "tags", List.of("x", ""), "offsets", List.of(10L, 11L), "weights", List.of(0.1), "bits", List.of(true)),
+            0), first);
+        assertEquals(new DecodedSpan.Link(1, 2, 3, 0, false, "", Map.of(), 0), decoded.links().get(1));
+
+        // the next span on this thread reuses the slot: no link, no attribute of the last one survives
+        Tracer.startSpan(0, SpanKind.INTERNAL, "next", null).end();
+        DecodedSpan next = fixture.drain().get(0);
+        assertEquals(List.of(), next.links());
+        assertEquals(0, next.droppedLinks());
+    }
+
+    @Test
+    void linkLimitsDropLinksAndLinkAttributesAndCountThem() {
+        RecordingFixture fixture = new RecordingFixture(SpanRing.MIN_CAPACITY, HeadSampler.alwaysOn(),
+            new SpanLimits(8, 8, 8, 2, 1, Integer.MAX_VALUE));
+        SpanSlot span = Tracer.startSpan(0, SpanKind.INTERNAL, "limited", null);
+        assertTrue(span.addLink(1, 1, 1, 1, null, false));
+        span.setLinkAttribute("k1", "v").setLinkAttribute("k2", new long[] {1}).setLinkAttribute("k1", "replaced");
+        assertTrue(span.addLink(2, 2, 2, 1, null, false));
+        assertFalse(span.addLink(3, 3, 3, 1, null, false));
+        assertFalse(span.addLink(4, 4, 4, 1, null, false));
+        span.setLinkAttribute("belongs.to.a.dropped.link", "ignored");
+        span.end();
+
+        DecodedSpan decoded = fixture.drain().get(0);
+        assertEquals(2, decoded.links().size());
+        assertEquals(2, decoded.droppedLinks());
+        assertEquals(Map.of("k1", "replaced"), decoded.links().get(0).attributes());
+        assertEquals(1, decoded.links().get(0).droppedAttributes());
+        assertEquals(Map.of(), decoded.links().get(1).attributes());
+        assertEquals(0, decoded.links().get(1).droppedAttributes());
+    }
+
+    @Test
+    void aRecordTooLargeDropsLinksBeforeEvents() {
+        RecordingFixture fixture = RecordingFixture.standard();
+        String big = "x".repeat(fixture.ring.maxRecordLength() / 3);
+        SpanSlot span = Tracer.startSpan(0, SpanKind.INTERNAL, "linked", null);
+        span.setAttribute("small", 1L);
+        span.addEvent("e");
+        span.setEventAttribute("k", "v");
+        for (int l = 1; l <= 3; l++) {
+            span.addLink(l, l, l, 1, null, false);
+            span.setLinkAttribute("big", new String[] {big});
+        }
+        span.end();
+        DecodedSpan decoded = fixture.drain().get(0);
+        assertEquals(Map.of("small", 1L), decoded.attributes());
+        assertEquals(1, decoded.events().size());
+        assertEquals(0, decoded.droppedEvents());
+        assertEquals(2, decoded.links().size());
+        assertEquals(1, decoded.droppedLinks());
+        assertEquals(List.of(1L, 2L), decoded.links().stream().map(DecodedSpan.Link::spanId).toList());
+        assertEquals(1, fixture.ring.cutToFit());
+
+        // when dropping every link is not enough, events go next, then attributes
+        SpanSlot huge = Tracer.startSpan(0, SpanKind.INTERNAL, "huge", null);
+        huge.setAttribute("big1", big).setAttribute("big2", big);
+        huge.addEvent("e");
+        huge.setEventAttribute("big", big);
+        huge.addLink(1, 1, 1, 1, null, false);
+        huge.setLinkAttribute("big", big);
+        huge.addLink(2, 2, 2, 1, null, false);
+        huge.end();
+        DecodedSpan cut = fixture.drain().get(0);
+        assertEquals(List.of(), cut.links());
+        assertEquals(2, cut.droppedLinks());
+        assertEquals(0, cut.events().size());
+        assertEquals(1, cut.droppedEvents());
+        assertEquals(List.of("big1", "big2"), List.copyOf(cut.attributes().keySet()));
+        assertEquals(2, fixture.ring.cutToFit());
+    }
+
+    @Test
+    void anArrayLongerThanItsRecordIsRejectedAsMalformed() {
+        RecordingFixture fixture = RecordingFixture.standard();
+        SpanSlot span = Tracer.startSpan(0, SpanKind.INTERNAL, "n", null);
+        span.setAttribute("a", new long[] {1, 2});
+        span.end();
+        SpanRecordReader reader = new SpanRecordReader();
+        int[] seen = new int[1];
+        fixture.ring.ringBuffer().read((type, buffer, index, length) -> {
+            // header, the name "n", two empty strings, the key "a" and the type byte: then the element count
+            int countIndex = index + SpanRecordCodec.HEADER_LENGTH + (4 + 1) + 4 + 4 + (4 + 1) + 1;
+            assertEquals(2, buffer.getInt(countIndex));
+            ((org.agrona.MutableDirectBuffer) buffer).putInt(countIndex, Integer.MAX_VALUE);
+            IllegalStateException error = assertThrows(IllegalStateException.class,
+                () -> reader.wrap(buffer, index, length));
+            assertTrue(error.getMessage().contains("truncated"), error.getMessage());
+            seen[0]++;
+        });
+        assertEquals(1, seen[0]);
     }
 
     @Test

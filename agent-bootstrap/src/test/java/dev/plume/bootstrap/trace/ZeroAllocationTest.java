@@ -26,6 +26,16 @@ class ZeroAllocationTest {
 
     @Test
     void steadyStateSpanRecordingAllocatesZeroBytes() throws Exception {
+        assertRecordingAllocatesNothing(ZeroAllocationTest::recordSpans);
+    }
+
+    /** The arrays are the application's (made before the measurement); recording them, and links, adds nothing. */
+    @Test
+    void arraysAndLinksAllocateZeroBytes() throws Exception {
+        assertRecordingAllocatesNothing(ZeroAllocationTest::recordSpansWithArraysAndLinks);
+    }
+
+    private static void assertRecordingAllocatesNothing(java.util.function.IntConsumer recordSpans) throws Exception {
         RecordingFixture fixture = RecordingFixture.standard();
         AtomicBoolean running = new AtomicBoolean(true);
         Thread reader = new Thread(() -> {
@@ -37,9 +47,9 @@ class ZeroAllocationTest {
         try {
             com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-            recordSpans(300_000); // warm up: JIT, pool, thread-local state
+            recordSpans.accept(300_000); // warm up: JIT, pool, thread-local state
             long before = threads.getCurrentThreadAllocatedBytes();
-            recordSpans(100_000);
+            recordSpans.accept(100_000);
             long allocated = threads.getCurrentThreadAllocatedBytes() - before;
             assertEquals(0, allocated, "bytes allocated by 100k spans");
         } finally {
@@ -57,6 +67,27 @@ class ZeroAllocationTest {
             }
             span.setAttribute(STATUS_CODE, 200L);
             span.addEvent("handled");
+            span.end();
+        }
+    }
+
+    private static final String[] TAGS = {"blue", "green", null};
+    private static final long[] OFFSETS = {1, 2, 3};
+    private static final double[] WEIGHTS = {0.5, 0.25};
+    private static final boolean[] BITS = {true, false};
+
+    private static void recordSpansWithArraysAndLinks(int count) {
+        for (int i = 0; i < count; i++) {
+            SpanSlot span = Tracer.startSpan(InstrumentationScope.OPENTELEMETRY_API, SpanKind.CONSUMER, "process",
+                null);
+            span.setAttribute("tags", TAGS).setAttribute("offsets", OFFSETS).setAttribute("weights", WEIGHTS)
+                .setAttribute("bits", BITS);
+            span.addLink(0x4bf92f3577b34da6L, 0xa3ce929d0e0e4736L, 0x00f067aa0ba902b7L, 1, "k=v", true);
+            span.setLinkAttribute("messaging.message.id", "m-1").setLinkAttribute("offsets", OFFSETS)
+                .setLinkAttribute("ratio", 0.5).setLinkAttribute("ok", true);
+            span.addLink(1, 2, 3, 0, null, false);
+            span.addEvent("handled");
+            span.setEventAttribute("tags", TAGS).setEventAttribute("ratio", 0.25).setEventAttribute("ok", false);
             span.end();
         }
     }

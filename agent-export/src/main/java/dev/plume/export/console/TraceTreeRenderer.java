@@ -27,7 +27,9 @@ import java.util.Set;
  * </pre>
  *
  * Names are indented two spaces per depth and padded to one column; each bar is placed in proportion to the span's
- * start and end within the whole trace.
+ * start and end within the whole trace. A span with links ends its line with the first linked context and how many
+ * more there are ({@code links <trace id>-<span id> +2}): links usually point into other traces, which this tree
+ * cannot show.
  */
 public final class TraceTreeRenderer {
     public static final int BAR_WIDTH = 40;
@@ -131,9 +133,24 @@ public final class TraceTreeRenderer {
             if (span.urlPath() != null) {
                 out.append(span.httpStatus() != null ? " " : "  ").append(clean(span.urlPath()));
             }
+            appendLinks(out, span);
             out.append('\n');
         }
         return out.toString();
+    }
+
+    private static void appendLinks(StringBuilder out, ConsoleSpan span) {
+        if (span.linkCount() == 0) {
+            return;
+        }
+        out.append("  ").append(span.linkCount() == 1 ? "link" : "links");
+        if (!span.links().isEmpty()) {
+            out.append(' ').append(span.links().get(0));
+        }
+        int more = span.linkCount() - Math.min(1, span.links().size());
+        if (more > 0) {
+            out.append(" +").append(more);
+        }
     }
 
     private static void walk(ConsoleSpan start, Map<Long, List<ConsoleSpan>> children, Set<ConsoleSpan> visited,

@@ -19,6 +19,9 @@ import static dev.plume.export.otlp.ProtobufWriter.WIRE_VARINT;
  * the agent). Each span is encoded straight from the record as it is read, UTF-8 bytes copied from the ring buffer,
  * into a reusable buffer of its instrumentation scope; {@link #encodeRequest()} then wraps the batch in one
  * {@code ResourceSpans} with one {@code ScopeSpans} per scope. A warm encoder allocates nothing per span.
+ *
+ * <p>Scopes registered at run time ({@link InstrumentationScope#register}) are looked up the first time one of their
+ * spans arrives, whenever they were registered, and their {@code InstrumentationScope} block is encoded then, once.
  */
 public final class OtlpTraceEncoder {
     // Field numbers from opentelemetry-proto: collector/trace/v1, trace/v1, common/v1, resource/v1.
@@ -43,6 +46,8 @@ public final class OtlpTraceEncoder {
     private static final int SPAN_DROPPED_ATTRIBUTES = 10;
     private static final int SPAN_EVENTS = 11;
     private static final int SPAN_DROPPED_EVENTS = 12;
+    private static final int SPAN_LINKS = 13;
+    private static final int SPAN_DROPPED_LINKS = 14;
     private static final int SPAN_STATUS = 15;
     private static final int SPAN_FLAGS = 16;
 
@@ -50,6 +55,13 @@ public final class OtlpTraceEncoder {
     private static final int EVENT_NAME = 2;
     private static final int EVENT_ATTRIBUTES = 3;
     private static final int EVENT_DROPPED_ATTRIBUTES = 4;
+
+    private static final int LINK_TRACE_ID = 1;
+    private static final int LINK_SPAN_ID = 2;
+    private static final int LINK_TRACE_STATE = 3;
+    private static final int LINK_ATTRIBUTES = 4;
+    private static final int LINK_DROPPED_ATTRIBUTES = 5;
+    private static final int LINK_FLAGS = 6;
 
     private static final int STATUS_MESSAGE = 2;
     private static final int STATUS_CODE = 3;
@@ -60,8 +72,11 @@ public final class OtlpTraceEncoder {
     private static final int ANY_VALUE_BOOL = 2;
     private static final int ANY_VALUE_INT = 3;
     private static final int ANY_VALUE_DOUBLE = 4;
+    private static final int ANY_VALUE_ARRAY = 5;
+    private static final int ARRAY_VALUE_VALUES = 1;
 
-    // SpanFlags: the W3C trace flags in the low byte; bit 8 says bit 9 (parent is remote) is known.
+    // SpanFlags, for spans (parent is remote) and links (linked context is remote): the W3C trace flags in the low
+    // byte; bit 8 says bit 9 (is remote) is known.
     static final int FLAGS_TRACE_FLAGS_MASK = 0xFF;
     static final int FLAGS_CONTEXT_HAS_IS_REMOTE = 0x100;
     static final int FLAGS_CONTEXT_IS_REMOTE = 0x200;
@@ -70,26 +85,47 @@ public final class OtlpTraceEncoder {
     /** A buffer that one unusually large batch grew beyond this goes back to its initial size after the batch. */
     private static final int SHRINK_ABOVE = 4 << 20;
 
+    /** Every id a scope can have, built-in or registered; the index after them holds ids nobody registered. */
+    private static final int UNKNOWN_SCOPE = InstrumentationScope.count() + InstrumentationScope.MAX_REGISTERED;
+
     private final byte[] resource;
-    private final byte[][] scopes;
-    private final ProtobufWriter[] spansByScope;
+    private final String agentVersion;
+    /** The {@code InstrumentationScope} block by scope id; null for a registered scope until its first span. */
+    private final byte[][] scopes = new byte[UNKNOWN_SCOPE + 1][];
+    private final ProtobufWriter[] spansByScope = new ProtobufWriter[UNKNOWN_SCOPE + 1];
     private final ProtobufWriter request = new ProtobufWriter(INITIAL_SCOPE_CAPACITY);
     private int spanCount;
 
-    /** @param agentVersion written as every scope's version (may be null) */
+    /** @param agentVersion written as the version of the built-in scopes (may be null) */
     public OtlpTraceEncoder(Resource resource, String agentVersion) {
         this.resource = encodeResource(resource);
-        int scopeCount = InstrumentationScope.count() + 1; // the last one holds ids this build does not know
-        scopes = new byte[scopeCount][];
-        spansByScope = new ProtobufWriter[scopeCount];
-        for (int i = 0; i < scopeCount; i++) {
-            ProtobufWriter scope = new ProtobufWriter(64);
-            scope.string(SCOPE_NAME, InstrumentationScope.name(i < scopeCount - 1 ? i : -1));
-            if (agentVersion != null) {
-                scope.string(SCOPE_VERSION, agentVersion);
-            }
-            scopes[i] = Arrays.copyOf(scope.array(), scope.position());
+        this.agentVersion = agentVersion;
+        for (int i = 0; i < InstrumentationScope.count(); i++) {
+            scopes[i] = encodeScope(InstrumentationScope.name(i), agentVersion);
         }
+        scopes[UNKNOWN_SCOPE] = encodeScope(InstrumentationScope.name(-1), agentVersion);
+    }
+
+    private static byte[] encodeScope(String name, String version) {
+        ProtobufWriter scope = new ProtobufWriter(64);
+        scope.string(SCOPE_NAME, name);
+        if (version != null) {
+            scope.string(SCOPE_VERSION, version);
+        }
+        return Arrays.copyOf(scope.array(), scope.position());
+    }
+
+    /** The index of the scope a span's id names; a registered scope's block is encoded on its first span. */
+    private int scopeIndex(int scopeId) {
+        if (scopeId >= 0 && scopeId < UNKNOWN_SCOPE && scopes[scopeId] != null) {
+            return scopeId;
+        }
+        if (scopeId < 0 || scopeId >= UNKNOWN_SCOPE || !InstrumentationScope.isKnown(scopeId)) {
+            return UNKNOWN_SCOPE; // not cached: an id registered later is looked up again
+        }
+        // registered ids are never reused, so the block stays right for the life of the process
+        scopes[scopeId] = encodeScope(InstrumentationScope.name(scopeId), InstrumentationScope.version(scopeId));
+        return scopeId;
     }
 
     /** The body of an OTLP {@code Resource} message; encoded once per process. */
@@ -120,8 +156,7 @@ public final class OtlpTraceEncoder {
 
     /** Adds one span to the batch; returns false (and leaves the batch as it was) when the record cannot be encoded. */
     public boolean append(SpanRecordReader span) {
-        int scopeId = span.scopeId();
-        int scope = scopeId >= 0 && scopeId < scopes.length - 1 ? scopeId : scopes.length - 1;
+        int scope = scopeIndex(span.scopeId());
         ProtobufWriter out = spansByScope[scope];
         if (out == null) {
             out = new ProtobufWriter(INITIAL_SCOPE_CAPACITY);
@@ -258,6 +293,14 @@ public final class OtlpTraceEncoder {
             out.varint32(span.droppedEvents());
         }
 
+        for (int l = 0, count = span.linkCount(); l < count; l++) {
+            encodeLink(out, span, buffer, l);
+        }
+        if (span.droppedLinks() > 0) {
+            out.tag(SPAN_DROPPED_LINKS, WIRE_VARINT);
+            out.varint32(span.droppedLinks());
+        }
+
         int statusCode = span.statusCode();
         int descriptionLength = span.statusDescriptionLength();
         if (statusCode != 0 || descriptionLength > 0) {
@@ -282,6 +325,34 @@ public final class OtlpTraceEncoder {
         out.endMessage(spanMark);
     }
 
+    private static void encodeLink(ProtobufWriter out, SpanRecordReader span, DirectBuffer buffer, int l) {
+        int linkMark = out.beginMessage(SPAN_LINKS);
+        out.tag(LINK_TRACE_ID, WIRE_LEN);
+        out.varint32(16);
+        out.bigEndianLong(span.linkTraceIdHigh(l));
+        out.bigEndianLong(span.linkTraceIdLow(l));
+        out.tag(LINK_SPAN_ID, WIRE_LEN);
+        out.varint32(8);
+        out.bigEndianLong(span.linkSpanId(l));
+        if (span.linkTraceStateLength(l) > 0) {
+            out.lengthDelimited(LINK_TRACE_STATE, buffer, span.linkTraceStateOffset(l), span.linkTraceStateLength(l));
+        }
+        for (int i = span.linkAttributeStart(l), end = span.linkAttributeEnd(l); i < end; i++) {
+            encodeAttribute(out, LINK_ATTRIBUTES, span, buffer, i);
+        }
+        if (span.linkDroppedAttributes(l) > 0) {
+            out.tag(LINK_DROPPED_ATTRIBUTES, WIRE_VARINT);
+            out.varint32(span.linkDroppedAttributes(l));
+        }
+        int flags = (span.linkTraceFlags(l) & FLAGS_TRACE_FLAGS_MASK) | FLAGS_CONTEXT_HAS_IS_REMOTE;
+        if (span.isLinkRemote(l)) {
+            flags |= FLAGS_CONTEXT_IS_REMOTE;
+        }
+        out.tag(LINK_FLAGS, WIRE_I32);
+        out.fixed32(flags);
+        out.endMessage(linkMark);
+    }
+
     /** A {@code KeyValue}; the {@code AnyValue} field is written even for "", 0 and false, so its type is kept. */
     private static void encodeAttribute(ProtobufWriter out, int field, SpanRecordReader span, DirectBuffer buffer,
                                         int i) {
@@ -304,9 +375,62 @@ public final class OtlpTraceEncoder {
                 out.tag(ANY_VALUE_BOOL, WIRE_VARINT);
                 out.varint32(span.attributeBoolean(i) ? 1 : 0);
             }
+            case AttributeType.STRING_ARRAY, AttributeType.LONG_ARRAY, AttributeType.DOUBLE_ARRAY,
+                 AttributeType.BOOLEAN_ARRAY -> encodeArray(out, span, buffer, i);
             default -> throw new IllegalStateException("unknown attribute type " + span.attributeType(i));
         }
         out.endMessage(anyValueMark);
         out.endMessage(keyValueMark);
+    }
+
+    /**
+     * An {@code ArrayValue} of one {@code AnyValue} per element, each typed as the scalar would be (an empty string
+     * stays a string). Each element's length is known before it is written, so no element needs a length reserve.
+     */
+    private static void encodeArray(ProtobufWriter out, SpanRecordReader span, DirectBuffer buffer, int i) {
+        int arrayMark = out.beginMessage(ANY_VALUE_ARRAY);
+        int count = span.attributeArrayLength(i);
+        switch (span.attributeType(i)) {
+            case AttributeType.STRING_ARRAY -> {
+                for (int j = 0, position = span.attributeFirstElement(i); j < count; j++) {
+                    int length = span.elementStringLength(position);
+                    out.tag(ARRAY_VALUE_VALUES, WIRE_LEN);
+                    out.varint32(1 + ProtobufWriter.varintSize(length) + length);
+                    out.lengthDelimited(ANY_VALUE_STRING, buffer, span.elementStringOffset(position), length);
+                    position = span.nextStringElement(position);
+                }
+            }
+            case AttributeType.LONG_ARRAY -> {
+                for (int j = 0; j < count; j++) {
+                    long value = span.attributeLongElement(i, j);
+                    out.tag(ARRAY_VALUE_VALUES, WIRE_LEN);
+                    out.varint32(1 + varint64Size(value));
+                    out.tag(ANY_VALUE_INT, WIRE_VARINT);
+                    out.varint64(value);
+                }
+            }
+            case AttributeType.DOUBLE_ARRAY -> {
+                for (int j = 0; j < count; j++) {
+                    out.tag(ARRAY_VALUE_VALUES, WIRE_LEN);
+                    out.varint32(1 + 8);
+                    out.tag(ANY_VALUE_DOUBLE, WIRE_I64);
+                    out.fixed64(Double.doubleToRawLongBits(span.attributeDoubleElement(i, j)));
+                }
+            }
+            default -> {
+                for (int j = 0; j < count; j++) {
+                    out.tag(ARRAY_VALUE_VALUES, WIRE_LEN);
+                    out.varint32(1 + 1);
+                    out.tag(ANY_VALUE_BOOL, WIRE_VARINT);
+                    out.varint32(span.attributeBooleanElement(i, j) ? 1 : 0);
+                }
+            }
+        }
+        out.endMessage(arrayMark);
+    }
+
+    /** Bytes of a 64-bit varint: seven bits a byte, ten for a negative value. */
+    private static int varint64Size(long value) {
+        return value == 0 ? 1 : (63 - Long.numberOfLeadingZeros(value)) / 7 + 1;
     }
 }

@@ -162,6 +162,28 @@ class ConsoleTraceExporterTest {
     }
 
     @Test
+    void linksAndArrayValuesAreShownOnTheSpansLine() {
+        ConsoleTraceExporter console = new ConsoleTraceExporter(stream(), true);
+        SpanSlot batch = Tracer.startSpan(InstrumentationScope.MANUAL, SpanKind.CONSUMER, "process batch", null);
+        batch.setAttribute("http.response.status_code", new long[] {200, 503});
+        batch.addLink(0x4bf92f3577b34da6L, 0xa3ce929d0e0e4736L, 0x00f067aa0ba902b7L, 1, null, true);
+        batch.addLink(1, 2, 3, 1, null, true);
+        batch.addLink(4, 5, 6, 1, null, true);
+        batch.end();
+        SpanSlot single = Tracer.startSpan(InstrumentationScope.MANUAL, SpanKind.CONSUMER, "process one", null);
+        single.addLink(7, 8, 9, 1, null, false);
+        single.end();
+        tracing.drain(console::add);
+        console.shutdown();
+        List<String> lines = printed.toString(StandardCharsets.UTF_8).lines().toList();
+        String batchLine = lines.stream().filter(l -> l.startsWith("  process batch ")).findFirst().orElseThrow();
+        assertTrue(batchLine.endsWith("|  [200, 503]  links 4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7 +2"),
+            batchLine);
+        String singleLine = lines.stream().filter(l -> l.startsWith("  process one ")).findFirst().orElseThrow();
+        assertTrue(singleLine.endsWith("|  link 00000000000000070000000000000008-0000000000000009"), singleLine);
+    }
+
+    @Test
     void utf8IsDetectedFromTheStdoutEncodingProperties() {
         String saved = System.getProperty("stdout.encoding");
         try {

@@ -87,6 +87,14 @@ class OtlpTraceEncoderAllocationTest {
                 client.setStatus(StatusCode.ERROR, "upstream failed 🚨");
                 client.end();
                 Tracer.startSpan(InstrumentationScope.MANUAL, SpanKind.INTERNAL, "compute", null).end();
+                // a scope registered at run time, arrays and links
+                SpanSlot api = Tracer.startSpan(InstrumentationScope.register("com.example.app", "1.0"),
+                    SpanKind.CONSUMER, "process", null);
+                api.setAttribute("tags", new String[] {"a", "b 🚀", null}).setAttribute("ids", new long[] {1, -i})
+                    .setAttribute("weights", new double[] {0.5}).setAttribute("bits", new boolean[] {true});
+                api.addLink(0x4bf92f3577b34da6L, 0xa3ce929d0e0e4736L, 0x00f067aa0ba902b7L, 1, "k=v", true);
+                api.setLinkAttribute("messaging.message.id", "m-" + i).setLinkAttribute("offsets", new long[] {i});
+                api.end();
                 server.end();
             }
             List<UnsafeBuffer> copies = new ArrayList<>();
@@ -95,7 +103,7 @@ class OtlpTraceEncoderAllocationTest {
                 buffer.getBytes(index, bytes);
                 copies.add(new UnsafeBuffer(bytes));
             }, Integer.MAX_VALUE);
-            assertEquals(60, copies.size());
+            assertEquals(80, copies.size());
             return copies;
         }
     }

@@ -15,6 +15,7 @@ import dev.plume.export.resource.Resource;
 import dev.plume.export.resource.ResourceDetector;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.ArrayValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
@@ -233,8 +234,112 @@ class OtlpTraceEncoderTest {
     }
 
     @Test
+    void arrayAttributesAreArrayValuesOfTypedElements() throws Exception {
+        SpanSlot span = Tracer.startSpan(InstrumentationScope.MANUAL, SpanKind.INTERNAL, "arrays", null);
+        span.setAttribute("strings", new String[] {"a", null, "", "日本 🚀"})
+            .setAttribute("longs", new long[] {0, 1, -1, 300, Long.MIN_VALUE, Long.MAX_VALUE})
+            .setAttribute("doubles", new double[] {0.0, -2.5})
+            .setAttribute("booleans", new boolean[] {false, true})
+            .setAttribute("empty", new String[0])
+            .setAttribute("large", new String[] {"é".repeat(100), "x".repeat(200)});
+        span.addEvent("event");
+        span.setEventAttribute("ids", new long[] {7}).setEventAttribute("ratio", 0.5);
+        span.end();
+
+        Span decoded = encodeAll(1).getResourceSpans(0).getScopeSpans(0).getSpans(0);
+        Map<String, AnyValue> values = attributes(decoded.getAttributesList());
+        // a null element is an empty string; every element, "" and 0 and false included, keeps its type
+        assertEquals(List.of(string("a"), string(""), string(""), string("日本 🚀")), array(values.get("strings")));
+        assertEquals(List.of(0L, 1L, -1L, 300L, Long.MIN_VALUE, Long.MAX_VALUE),
+            array(values.get("longs")).stream().map(AnyValue::getIntValue).toList());
+        assertTrue(array(values.get("longs")).stream().allMatch(v -> v.getValueCase() == AnyValue.ValueCase.INT_VALUE));
+        assertEquals(List.of(AnyValue.newBuilder().setDoubleValue(0.0).build(),
+            AnyValue.newBuilder().setDoubleValue(-2.5).build()), array(values.get("doubles")));
+        assertEquals(List.of(AnyValue.newBuilder().setBoolValue(false).build(),
+            AnyValue.newBuilder().setBoolValue(true).build()), array(values.get("booleans")));
+        assertEquals(AnyValue.ValueCase.ARRAY_VALUE, values.get("empty").getValueCase());
+        assertEquals(List.of(), array(values.get("empty")));
+        assertEquals(List.of(string("é".repeat(100)), string("x".repeat(200))), array(values.get("large")));
+        Map<String, AnyValue> eventValues = attributes(decoded.getEvents(0).getAttributesList());
+        assertEquals(List.of(AnyValue.newBuilder().setIntValue(7).build()), array(eventValues.get("ids")));
+        assertEquals(0.5, eventValues.get("ratio").getDoubleValue());
+    }
+
+    @Test
+    void linksCarryIdsTraceStateFlagsAttributesAndDroppedCounts() throws Exception {
+        tracing.close();
+        tracing = TracingRing.install(new SpanLimits(6, 2, 2, 2, 2, Integer.MAX_VALUE));
+        SpanSlot span = Tracer.startSpan(InstrumentationScope.MANUAL, SpanKind.CONSUMER, "process", null);
+        assertTrue(span.addLink(0x4bf92f3577b34da6L, 0xa3ce929d0e0e4736L, 0x00f067aa0ba902b7L, 1, "vendor=abc", true));
+        span.setLinkAttribute("messaging.message.id", "m-1").setLinkAttribute("offsets", new long[] {4, 5})
+            .setLinkAttribute("over.limit", true);
+        assertTrue(span.addLink(1, 2, 3, 0, null, false));
+        span.setLinkAttribute("ratio", 0.25);
+        assertFalse(span.addLink(4, 5, 6, 1, null, true), "over the link limit");
+        span.end();
+
+        Span decoded = encodeAll(1).getResourceSpans(0).getScopeSpans(0).getSpans(0);
+        assertEquals(2, decoded.getLinksCount());
+        assertEquals(1, decoded.getDroppedLinksCount());
+        int hasIsRemote = SpanFlags.SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK_VALUE;
+        int isRemote = SpanFlags.SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK_VALUE;
+
+        Span.Link remote = decoded.getLinks(0);
+        assertEquals(REMOTE_TRACE_ID, hex(remote.getTraceId()));
+        assertEquals(REMOTE_PARENT_ID, hex(remote.getSpanId()));
+        assertEquals("vendor=abc", remote.getTraceState());
+        assertEquals(0x01 | hasIsRemote | isRemote, remote.getFlags());
+        Map<String, AnyValue> remoteAttributes = attributes(remote.getAttributesList());
+        assertEquals(2, remote.getAttributesCount());
+        assertEquals("m-1", remoteAttributes.get("messaging.message.id").getStringValue());
+        assertEquals(List.of(AnyValue.newBuilder().setIntValue(4).build(), AnyValue.newBuilder().setIntValue(5).build()),
+            array(remoteAttributes.get("offsets")));
+        assertEquals(1, remote.getDroppedAttributesCount());
+
+        Span.Link local = decoded.getLinks(1);
+        assertEquals(traceId(1, 2), local.getTraceId());
+        assertEquals(spanId(3), local.getSpanId());
+        assertEquals("", local.getTraceState());
+        assertEquals(hasIsRemote, local.getFlags(), "not sampled, known to be local");
+        assertEquals(0.25, attributes(local.getAttributesList()).get("ratio").getDoubleValue());
+        assertEquals(0, local.getDroppedAttributesCount());
+    }
+
+    @Test
+    void scopesRegisteredAfterTheEncoderWasBuiltAreExportedUnderTheirNameAndVersion() throws Exception {
+        // the encoder was built in setUp: every scope here is registered after it
+        int orders = InstrumentationScope.register("com.example.orders", "1.4.0");
+        int unversioned = InstrumentationScope.register("com.example.unversioned", null);
+        Tracer.startSpan(orders, SpanKind.INTERNAL, "place order", null).end();
+        Tracer.startSpan(unversioned, SpanKind.INTERNAL, "plain", null).end();
+        Tracer.startSpan(InstrumentationScope.JDBC, SpanKind.CLIENT, "SELECT", null).end();
+        Map<String, ScopeSpans> scopes = scopesByName(encodeAll(3));
+        assertEquals(3, scopes.size());
+        assertEquals("1.4.0", scopes.get("com.example.orders").getScope().getVersion());
+        assertEquals("place order", scopes.get("com.example.orders").getSpans(0).getName());
+        assertEquals("", scopes.get("com.example.unversioned").getScope().getVersion());
+        assertEquals(VERSION, scopes.get(InstrumentationScope.name(InstrumentationScope.JDBC)).getScope().getVersion(),
+            "built-in scopes carry the agent's version");
+
+        // an id nobody has registered yet goes to the unknown scope, and to its own once registered
+        int next = InstrumentationScope.register("com.example.probe", null) + 1;
+        encoder.reset();
+        Tracer.startSpan(next, SpanKind.INTERNAL, "early", null).end();
+        assertEquals(Map.of(InstrumentationScope.name(-1), 1), spanCounts(scopesByName(encodeAll(1))));
+        assertEquals(next, InstrumentationScope.register("com.example.late", "2.0"));
+        encoder.reset();
+        Tracer.startSpan(next, SpanKind.INTERNAL, "late", null).end();
+        Tracer.startSpan(orders, SpanKind.INTERNAL, "again", null).end();
+        Map<String, ScopeSpans> late = scopesByName(encodeAll(2));
+        assertEquals(Map.of("com.example.late", 1, "com.example.orders", 1), spanCounts(late));
+        assertEquals("2.0", late.get("com.example.late").getScope().getVersion());
+    }
+
+    @Test
     void unknownScopeIdsAreExportedUnderTheUnknownScope() throws Exception {
-        Tracer.startSpan(99, SpanKind.PRODUCER, "publish", null).end();
+        // the first id past every scope that can be registered
+        int unknown = InstrumentationScope.count() + InstrumentationScope.MAX_REGISTERED;
+        Tracer.startSpan(unknown, SpanKind.PRODUCER, "publish", null).end();
         ExportTraceServiceRequest request = encodeAll(1);
         ScopeSpans scopeSpans = request.getResourceSpans(0).getScopeSpans(0);
         assertEquals(InstrumentationScope.name(-1), scopeSpans.getScope().getName());
@@ -247,6 +352,30 @@ class OtlpTraceEncoderTest {
         assertEquals(expectedSpans, encoder.spanCount());
         int length = encoder.encodeRequest();
         return ExportTraceServiceRequest.parseFrom(Arrays.copyOf(encoder.requestArray(), length));
+    }
+
+    private static Map<String, ScopeSpans> scopesByName(ExportTraceServiceRequest request) {
+        Map<String, ScopeSpans> scopes = new HashMap<>();
+        for (ScopeSpans scopeSpans : request.getResourceSpans(0).getScopeSpansList()) {
+            assertTrue(scopes.put(scopeSpans.getScope().getName(), scopeSpans) == null, "one ScopeSpans per scope");
+        }
+        return scopes;
+    }
+
+    private static Map<String, Integer> spanCounts(Map<String, ScopeSpans> scopes) {
+        Map<String, Integer> counts = new HashMap<>();
+        scopes.forEach((name, scopeSpans) -> counts.put(name, scopeSpans.getSpansCount()));
+        return counts;
+    }
+
+    private static List<AnyValue> array(AnyValue value) {
+        assertEquals(AnyValue.ValueCase.ARRAY_VALUE, value.getValueCase(), value.toString());
+        ArrayValue array = value.getArrayValue();
+        return array.getValuesList();
+    }
+
+    private static AnyValue string(String value) {
+        return AnyValue.newBuilder().setStringValue(value).build();
     }
 
     private static Span byName(ScopeSpans scopeSpans, String name) {
