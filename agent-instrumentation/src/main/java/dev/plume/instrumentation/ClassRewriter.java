@@ -87,8 +87,8 @@ final class ClassRewriter {
      */
     void prepare(TypeTarget target, ClassLoader loader) {
         if (fits(target, loader)) {
-            for (TypeTarget.AdviceUse use : target.adviceUses()) {
-                advice(use.adviceClass());
+            for (Class<?> adviceClass : target.adviceClasses()) {
+                advice(adviceClass);
             }
         }
     }
@@ -138,11 +138,17 @@ final class ClassRewriter {
             StringBuilder libraries = new StringBuilder();
             for (TypeTarget target : fitting) {
                 for (TypeTarget.AdviceUse use : target.adviceUses()) {
-                    InlineAdvice inline = advice(use.adviceClass());
-                    if (inline == null) {
-                        continue;
+                    byte[] woven;
+                    if (use.advisor() != null) {
+                        MethodAdvisor.Plan plan = use.advisor().plan(internalName, bytes);
+                        woven = plan == null ? null : AdviceWeaver.rewrite(bytes, new PlannedAdvice(plan), null);
+                    } else {
+                        InlineAdvice inline = advice(use.adviceClass());
+                        if (inline == null) {
+                            continue;
+                        }
+                        woven = AdviceWeaver.rewrite(bytes, inline, use.methods()::selects, null);
                     }
-                    byte[] woven = AdviceWeaver.rewrite(bytes, inline, use.methods()::selects, null);
                     if (woven != null) {
                         bytes = woven;
                         changed = true;
@@ -185,6 +191,26 @@ final class ClassRewriter {
             advice.put(adviceClass, parsed);
         }
         return parsed;
+    }
+
+    /** An advisor's plan for one class, its advice classes parsed once (and left out when they cannot be inlined). */
+    private final class PlannedAdvice implements AdviceWeaver.MethodAdvice {
+        private final MethodAdvisor.Plan plan;
+
+        PlannedAdvice(MethodAdvisor.Plan plan) {
+            this.plan = plan;
+        }
+
+        @Override
+        public InlineAdvice adviceFor(int access, String name, String descriptor) {
+            Class<?> adviceClass = plan.adviceFor(access, name, descriptor);
+            return adviceClass == null ? null : advice(adviceClass);
+        }
+
+        @Override
+        public int constantFor(int access, String name, String descriptor) {
+            return plan.constantFor(access, name, descriptor);
+        }
     }
 
     private static boolean isInterface(byte[] classFile) {

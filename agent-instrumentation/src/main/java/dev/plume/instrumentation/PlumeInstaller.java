@@ -13,6 +13,7 @@ import dev.plume.bootstrap.trace.Propagation;
 import dev.plume.bootstrap.trace.SpanLimits;
 import dev.plume.bootstrap.trace.Tracer;
 import dev.plume.export.PlumeExporter;
+import dev.plume.instrumentation.annotations.AnnotationsInstrumentation;
 import dev.plume.instrumentation.executors.ExecutorsInstrumentation;
 import dev.plume.instrumentation.jdbc.JdbcInstrumentation;
 import dev.plume.instrumentation.jdkhttpclient.JdkHttpClientInstrumentation;
@@ -23,6 +24,7 @@ import dev.plume.instrumentation.log4j.Log4jInstrumentation;
 import dev.plume.instrumentation.logback.LogbackInstrumentation;
 import dev.plume.instrumentation.slf4j.Slf4jMdcInstrumentation;
 import dev.plume.instrumentation.matching.IgnoredTypes;
+import dev.plume.instrumentation.methods.MethodsInstrumentation;
 import dev.plume.instrumentation.servlet.ServletInstrumentation;
 import dev.plume.instrumentation.springwebmvc.SpringWebMvcInstrumentation;
 
@@ -39,7 +41,7 @@ public final class PlumeInstaller {
     }
 
     /** The instrumented libraries, one package each; a new library is one line here. */
-    static List<LibraryInstrumentation> libraries() {
+    static List<LibraryInstrumentation> libraries(PlumeConfig config) {
         return List.of(
             new JdkHttpServerInstrumentation(),
             new JdkHttpClientInstrumentation(),
@@ -51,7 +53,9 @@ public final class PlumeInstaller {
             new LettuceInstrumentation(),
             new LogbackInstrumentation(),
             new Log4jInstrumentation(),
-            new Slf4jMdcInstrumentation());
+            new Slf4jMdcInstrumentation(),
+            new AnnotationsInstrumentation(config),
+            new MethodsInstrumentation(config));
     }
 
     public static void install(Instrumentation instrumentation, String agentArgs, String agentVersion) {
@@ -94,7 +98,7 @@ public final class PlumeInstaller {
     static MatchingTransformer installTransformer(Instrumentation instrumentation, PlumeConfig config) {
         List<LibraryInstrumentation> enabled = new ArrayList<>();
         boolean enabledByDefault = config.getBoolean(ConfigKeys.INSTRUMENTATION_DEFAULT_ENABLED);
-        for (LibraryInstrumentation library : libraries()) {
+        for (LibraryInstrumentation library : libraries(config)) {
             if (isEnabled(config, library, enabledByDefault)) {
                 enabled.add(library);
             }

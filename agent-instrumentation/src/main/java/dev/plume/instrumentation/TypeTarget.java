@@ -13,7 +13,7 @@ import java.util.Set;
  * The classes one part of an instrumentation rewrites, and how. Classes are chosen by exact name, as subtypes (extends
  * or implements, at any depth, the named types themselves included unless they are interfaces), or by carrying an
  * annotation on a method; each is then rewritten by the advice classes given, on the methods their
- * {@link MethodSelector}s select, and by call replacements. A target may also give its classes a field for per-object
+ * {@link MethodSelector}s select (or a {@link MethodAdvisor} chooses, reading the class), and by call replacements. A target may also give its classes a field for per-object
  * context ({@link #carriesContext()}), added when the class is first loaded. All of it is plain data: declaring a target
  * loads nothing of ByteBuddy, which only real candidates ever reach.
  */
@@ -21,8 +21,8 @@ public final class TypeTarget {
     /** How classes are chosen. */
     public enum Kind { NAMED, SUBTYPES, ANNOTATED }
 
-    /** An advice class and the methods it is inlined into. */
-    record AdviceUse(Class<?> adviceClass, MethodSelector methods) {
+    /** An advice class and the methods it is inlined into; or, with an advisor, advice chosen per method. */
+    record AdviceUse(Class<?> adviceClass, MethodSelector methods, MethodAdvisor advisor) {
     }
 
     /**
@@ -70,7 +70,16 @@ public final class TypeTarget {
      * types (a servlet API), and must not try.
      */
     public TypeTarget advice(Class<?> adviceClass, MethodSelector methods) {
-        advice.add(new AdviceUse(adviceClass, methods));
+        advice.add(new AdviceUse(adviceClass, methods, null));
+        return this;
+    }
+
+    /**
+     * Inlines into each method the advice {@code advisor} chooses for it after reading the class (an annotation's
+     * values, the class's name), with the per-method constant it supplies; one pass for all its advice classes.
+     */
+    public TypeTarget advice(MethodAdvisor advisor) {
+        advice.add(new AdviceUse(null, null, advisor));
         return this;
     }
 
@@ -139,7 +148,7 @@ public final class TypeTarget {
             return false;
         }
         for (AdviceUse use : advice) {
-            if (use.methods().declaredIn(summary)) {
+            if (use.advisor() != null ? use.advisor().mayApplyTo(summary) : use.methods().declaredIn(summary)) {
                 return true;
             }
         }
@@ -170,8 +179,11 @@ public final class TypeTarget {
     public List<Class<?>> adviceClasses() {
         List<Class<?>> classes = new ArrayList<>();
         for (AdviceUse use : advice) {
-            if (!classes.contains(use.adviceClass())) {
-                classes.add(use.adviceClass());
+            for (Class<?> adviceClass : use.advisor() != null ? use.advisor().adviceClasses()
+                : List.<Class<?>>of(use.adviceClass())) {
+                if (!classes.contains(adviceClass)) {
+                    classes.add(adviceClass);
+                }
             }
         }
         return classes;

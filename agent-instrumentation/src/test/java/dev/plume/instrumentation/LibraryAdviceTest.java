@@ -1,5 +1,6 @@
 package dev.plume.instrumentation;
 
+import dev.plume.bootstrap.config.PlumeConfig;
 import dev.plume.bootstrap.context.ContextCarrier;
 import dev.plume.instrumentation.weave.InlineAdvice;
 import dev.plume.instrumentation.weave.WovenLoader;
@@ -24,6 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the smoke tests, whose JVMs verify the boot loader's classes too).
  */
 class LibraryAdviceTest {
+    /** With a method list, so the methods instrumentation has targets too. */
+    static final PlumeConfig CONFIG = PlumeConfig.of(Map.of("otel.instrumentation.methods.include",
+        "java.lang.Runnable[run];java.util.concurrent.Callable[*]"), Map.of(), message -> {
+        });
     private final AtomicLong transformed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final ClassRewriter rewriter = new ClassRewriter(null, transformed, failed);
@@ -31,7 +36,7 @@ class LibraryAdviceTest {
     @Test
     void everyLibrarysAdviceCanBeInlined() {
         int advice = 0;
-        for (LibraryInstrumentation library : PlumeInstaller.libraries()) {
+        for (LibraryInstrumentation library : PlumeInstaller.libraries(CONFIG)) {
             for (TypeTarget target : library.targets()) {
                 for (Class<?> adviceClass : target.adviceClasses()) {
                     assertNotNull(InlineAdvice.of(adviceClass), adviceClass.getName());
@@ -132,7 +137,7 @@ class LibraryAdviceTest {
     /** The targets (of every library) that name this type, as a class or as a supertype. */
     private static List<TypeTarget> targetsNaming(String binaryName) {
         List<TypeTarget> found = new ArrayList<>();
-        for (LibraryInstrumentation library : PlumeInstaller.libraries()) {
+        for (LibraryInstrumentation library : PlumeInstaller.libraries(CONFIG)) {
             for (TypeTarget target : library.targets()) {
                 if (target.internalNames().contains(binaryName.replace('.', '/'))) {
                     target.library(library);
