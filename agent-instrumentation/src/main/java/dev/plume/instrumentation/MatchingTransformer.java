@@ -36,6 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class MatchingTransformer implements ClassFileTransformer {
     /** At the latest this long after start, early-loaded targets are rewritten in the background. */
     static final long BACKGROUND_DELAY_MILLIS = 10_000;
+    /** Supertypes the index can watch (one bit each). */
+    private static final int MAX_WATCHED = 64;
 
     private final Instrumentation instrumentation;
     private final IgnoredTypes ignored;
@@ -65,7 +67,9 @@ final class MatchingTransformer implements ClassFileTransformer {
         this.instrumentation = instrumentation;
         this.ignored = ignored;
         List<String> watched = new ArrayList<>();
+        List<String> annotationNames = new ArrayList<>();
         for (LibraryInstrumentation library : libraries) {
+            StringBuilder leftOut = new StringBuilder();
             List<TypeTarget> targets;
             try {
                 targets = library.targets();
@@ -89,25 +93,36 @@ final class MatchingTransformer implements ClassFileTransformer {
                         }
                     }
                     case SUBTYPES -> {
+                        if (!addWatched(watched, target)) {
+                            // a long method list: the rest still works, rather than no agent at all
+                            leftOut.append(leftOut.length() == 0 ? "" : ", ").append(target.internalNames());
+                            continue;
+                        }
                         subtypeTargets.add(target);
-                        addWatched(watched, target);
                     }
                     case ANNOTATED -> {
                         annotationTargets.add(target);
                         List<String> descriptors = new ArrayList<>();
                         for (String name : target.internalNames()) {
                             descriptors.add("L" + name + ";");
+                            annotationNames.add(name);
                         }
                         annotationDescriptors.put(target, List.copyOf(descriptors));
-                        addWatched(watched, target);
                     }
                 }
+            }
+            if (leftOut.length() > 0) {
+                PlumeLog.warn("the " + library.name() + " instrumentation names more supertypes than can be watched ("
+                    + MAX_WATCHED + " in all): left out " + leftOut);
             }
         }
         for (String name : byName.keySet()) {
             addLibraryPackage(name);
         }
         for (String name : watched) {
+            addLibraryPackage(name);
+        }
+        for (String name : annotationNames) {
             addLibraryPackage(name);
         }
         supertypes = new SupertypeIndex(watched);
@@ -117,11 +132,7 @@ final class MatchingTransformer implements ClassFileTransformer {
                 targetBits[i] |= supertypes.bit(name);
             }
         }
-        for (int i = 0; i < annotationTargets.size(); i++) {
-            for (String name : annotationTargets.get(i).internalNames()) {
-                targetBits[subtypeTargets.size() + i] |= supertypes.bit(name);
-            }
-        }
+        // annotation targets take no bit: an annotation is matched by its descriptor, never as a supertype
     }
 
     private void addLibraryPackage(String internalName) {
@@ -132,12 +143,21 @@ final class MatchingTransformer implements ClassFileTransformer {
         }
     }
 
-    private static void addWatched(List<String> watched, TypeTarget target) {
+    /** Adds the target's supertypes to those watched; false (nothing added) when they would be too many. */
+    private static boolean addWatched(List<String> watched, TypeTarget target) {
+        int added = 0;
+        for (String name : target.internalNames()) {
+            added += watched.contains(name) ? 0 : 1;
+        }
+        if (watched.size() + added > MAX_WATCHED) {
+            return false;
+        }
         for (String name : target.internalNames()) {
             if (!watched.contains(name)) {
                 watched.add(name);
             }
         }
+        return true;
     }
 
     /**

@@ -246,6 +246,28 @@ class AnnotationsAndMethodListsTest {
         assertEquals(spans.get(2).spanId(), spans.get(1).parentSpanId());
     }
 
+    @Test
+    void aMethodListLongerThanTheSupertypesThatCanBeWatchedLeavesTheRestOutInsteadOfFailingTheAgent() {
+        StringBuilder entries = new StringBuilder();
+        for (int i = 0; i < 70; i++) {
+            entries.append("my.pkg.Listed").append(i).append("[run];");
+        }
+        PlumeConfig config = PlumeConfig.of(Map.of("otel.instrumentation.methods.include", entries.toString()),
+            Map.of(), WARNINGS::add);
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        dev.plume.bootstrap.PlumeLog.redirect(new java.io.PrintStream(log, true));
+        try {
+            new MatchingTransformer(null, List.of(new MethodsInstrumentation(config)),
+                IgnoredTypes.excluding(List.of()));
+        } finally {
+            dev.plume.bootstrap.PlumeLog.redirect(System.err);
+        }
+        String lines = log.toString();
+        assertTrue(lines.contains("the methods instrumentation names more supertypes than can be watched (64 in all): left out")
+            && lines.contains("my/pkg/Listed69") && !lines.contains("my/pkg/Listed63]"), lines);
+        assertEquals(1, lines.lines().count(), "one line for the library: " + lines);
+    }
+
     /** The promise of the hot path, asserted exactly: a plain {@code @WithSpan} call allocates nothing. */
     @Test
     void aPlainWithSpanMethodAllocatesNothing() throws Exception {

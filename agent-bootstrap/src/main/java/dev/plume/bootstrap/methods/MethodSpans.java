@@ -79,12 +79,6 @@ public final class MethodSpans {
         return entry == null ? null : entry.name;
     }
 
-    /** The span kind registered at {@code index}, or -1. */
-    public static int kind(int index) {
-        Entry entry = entry(index);
-        return entry == null ? -1 : entry.kind;
-    }
-
     private static Entry entry(int index) {
         Entry[] current = entries;
         return index >= 0 && index < current.length ? current[index] : null;
@@ -115,12 +109,14 @@ public final class MethodSpans {
         if (span == null) {
             return;
         }
-        if (error != null) {
-            Throwable cause = cause(error);
-            span.recordException(cause);
-            span.setStatus(StatusCode.ERROR, null);
+        try {
+            if (error != null) {
+                span.setStatus(StatusCode.ERROR, null);
+                span.recordException(cause(error));
+            }
+        } finally {
+            span.end(); // whatever recording the exception did: a span left open would parent the thread's next ones
         }
-        span.end();
     }
 
     // ---- methods returning a CompletableFuture or CompletionStage: a detached span, ended when the result completes
