@@ -54,7 +54,8 @@ public final class PlumeInstaller {
             new LogbackInstrumentation(),
             new Log4jInstrumentation(),
             new Slf4jMdcInstrumentation(),
-            new AnnotationsInstrumentation(config),
+            AnnotationsInstrumentation.instrumentationAnnotations(config),
+            AnnotationsInstrumentation.extensionAnnotations(config),
             new MethodsInstrumentation(config));
     }
 

@@ -66,8 +66,10 @@ class AnnotationsAndMethodListsTest {
 
     @BeforeAll
     static void weave() throws IOException {
-        MatchingTransformer transformer = new MatchingTransformer(null, List.of(new AnnotationsInstrumentation(CONFIG),
-            new MethodsInstrumentation(CONFIG)), IgnoredTypes.excluding(List.of()));
+        MatchingTransformer transformer = new MatchingTransformer(null, List.of(
+            AnnotationsInstrumentation.instrumentationAnnotations(CONFIG),
+            AnnotationsInstrumentation.extensionAnnotations(CONFIG), new MethodsInstrumentation(CONFIG)),
+            IgnoredTypes.excluding(List.of()));
         ClassLoader source = AnnotationsAndMethodListsTest.class.getClassLoader();
         Map<String, byte[]> classes = new HashMap<>();
         for (String simple : FIXTURES) {
@@ -123,8 +125,12 @@ class AnnotationsAndMethodListsTest {
         assertEquals(InstrumentationScope.ANNOTATIONS, spans.get(0).scopeId());
         assertEquals(SpanKind.CLIENT, spans.get(2).kind());
         assertEquals(SpanKind.SERVER, spans.get(3).kind());
-        assertEquals(Map.of("old.attribute", "v"), spans.get(3).attributes());
-        assertEquals(Map.of(), spans.get(0).attributes());
+        assertEquals(Map.of("old.attribute", "v", "code.namespace", PACKAGE + "Traced", "code.function", "old"),
+            spans.get(3).attributes());
+        assertEquals(Map.of("code.namespace", PACKAGE + "Traced", "code.function", "plain"), spans.get(0).attributes(),
+            "the source code attributes, as the OpenTelemetry agent sets them");
+        assertEquals(PACKAGE + "Traced$1", spans.get(6).attributes().get("code.namespace"));
+        assertEquals(InstrumentationScope.ANNOTATIONS, spans.get(3).scopeId());
     }
 
     @Test
@@ -172,6 +178,8 @@ class AnnotationsAndMethodListsTest {
         assertEquals(6, method(traced.getClass(), "twice").invoke(null, 3));
         List<Span> spans = drain();
         Map<String, Object> expected = new LinkedHashMap<>();
+        expected.put("code.namespace", PACKAGE + "Traced");
+        expected.put("code.function", "attributes");
         expected.put("order.id", 42L);
         expected.put("customer", "ann");
         expected.put("ratio", 0.5);
@@ -183,7 +191,7 @@ class AnnotationsAndMethodListsTest {
         expected.put("numbers", List.of("1", "2.5"));
         expected.put("map", "{k=1}");
         assertEquals(expected, spans.get(0).attributes());
-        assertEquals(Map.of("n", 3L), spans.get(1).attributes());
+        assertEquals(3L, spans.get(1).attributes().get("n"));
         assertEquals("Traced.twice", spans.get(1).name());
     }
 
@@ -217,7 +225,8 @@ class AnnotationsAndMethodListsTest {
         assertEquals(SpanKind.CONSUMER, consumer.kind());
         assertEquals(StatusCode.ERROR, consumer.statusCode());
         assertEquals(IllegalArgumentException.class.getName(), consumer.eventAttributes().get("exception.type"));
-        assertEquals(Map.of("topic", "orders"), consumer.attributes());
+        assertEquals("orders", consumer.attributes().get("topic"));
+        assertEquals("stage", consumer.attributes().get("code.function"));
 
         CompletableFuture<String> untouched = new CompletableFuture<>();
         assertSame(untouched, call(traced, "futureAsObject", untouched));
@@ -242,6 +251,7 @@ class AnnotationsAndMethodListsTest {
         assertEquals(List.of("FriendlyGreeter.greetLater", "AbstractWorker.rest", "Worker.work"),
             spans.stream().map(Span::name).toList(), "not the constructor, not the lambda's body");
         assertEquals(InstrumentationScope.METHODS, spans.get(0).scopeId());
+        assertEquals(Map.of("code.namespace", PACKAGE + "Worker", "code.function", "work"), spans.get(2).attributes());
         assertEquals(SpanKind.INTERNAL, spans.get(1).kind());
         assertEquals(spans.get(2).spanId(), spans.get(1).parentSpanId());
     }
@@ -263,7 +273,8 @@ class AnnotationsAndMethodListsTest {
             dev.plume.bootstrap.PlumeLog.redirect(System.err);
         }
         String lines = log.toString();
-        assertTrue(lines.contains("the methods instrumentation names more supertypes than can be watched (64 in all): left out")
+        assertTrue(lines.contains("the methods instrumentation names more supertypes than can be watched"
+            + " (64 in all): left out")
             && lines.contains("my/pkg/Listed69") && !lines.contains("my/pkg/Listed63]"), lines);
         assertEquals(1, lines.lines().count(), "one line for the library: " + lines);
     }

@@ -119,8 +119,8 @@ public final class ConfigKeys {
     public static final ConfigKey INSTRUMENTATION_ENABLED = bool("otel.instrumentation.<name>.enabled", true,
         "one instrumentation on or off: `java-http-server` (also `jdk-httpserver`), `java-http-client`, `servlet`,"
             + " `spring-webmvc`, `executors`, `jdbc`, `jedis`, `lettuce`, `logback-mdc`,"
-            + " `log4j-context-data`, `slf4j-mdc`, `opentelemetry-instrumentation-annotations` (also"
-            + " `opentelemetry-extension-annotations`), `methods`");
+            + " `log4j-context-data`, `slf4j-mdc`, `opentelemetry-instrumentation-annotations`,"
+            + " `opentelemetry-extension-annotations`, `methods`");
     public static final ConfigKey EXCLUDE_CLASSES = list("otel.javaagent.exclude-classes", null,
         "classes no instrumentation touches: binary names, or prefixes ending in `*` (`com.example.legacy.*`)");
     public static final ConfigKey DB_STATEMENT_SANITIZER = bool(
@@ -148,7 +148,11 @@ public final class ConfigKeys {
             + " its subtypes' methods too, so an interface or abstract class names its implementations'");
     public static final ConfigKey ANNOTATIONS_EXCLUDE_METHODS = string(
         "otel.instrumentation.opentelemetry-instrumentation-annotations.exclude-methods", null,
-        "`@WithSpan` methods that get no span, written as the key above (`my.pkg.Class[method1,method2]`)");
+        "`@WithSpan` (`io.opentelemetry.instrumentation.annotations`) methods that get no span, written as the key"
+            + " above (`my.pkg.Class[method1,method2]`)");
+    public static final ConfigKey EXTENSION_ANNOTATIONS_EXCLUDE_METHODS = string(
+        "otel.instrumentation.opentelemetry-extension-annotations.exclude-methods", null,
+        "as the key above, for the older `io.opentelemetry.extension.annotations.WithSpan`");
 
     // ---- Plume's own export settings
     public static final ConfigKey MAX_IN_FLIGHT = integer("plume.exporter.max.in.flight", 2, 1, 64,
@@ -195,7 +199,7 @@ public final class ConfigKeys {
         SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT,
         INSTRUMENTATION_DEFAULT_ENABLED, INSTRUMENTATION_ENABLED, EXCLUDE_CLASSES, DB_STATEMENT_SANITIZER,
         LOGGING_TRACE_ID, LOGGING_SPAN_ID, LOGGING_TRACE_FLAGS, PROPAGATORS, SEMCONV_STABILITY_OPT_IN,
-        SERVER_IGNORE_PATHS, METHODS_INCLUDE, ANNOTATIONS_EXCLUDE_METHODS,
+        SERVER_IGNORE_PATHS, METHODS_INCLUDE, ANNOTATIONS_EXCLUDE_METHODS, EXTENSION_ANNOTATIONS_EXCLUDE_METHODS,
         MAX_IN_FLIGHT, QUEUE_SIZE, QUEUE_BATCHES, RETRY_MAX_ATTEMPTS, RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF,
         SHUTDOWN_UNREACHABLE_TIMEOUT, SPOOL_DIR, SPOOL_SIZE, SAMPLER_TARGET_RATE, RING_BUFFER_SIZE);
 

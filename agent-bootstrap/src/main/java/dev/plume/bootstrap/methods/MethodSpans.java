@@ -1,5 +1,6 @@
 package dev.plume.bootstrap.methods;
 
+import dev.plume.bootstrap.trace.AttributeKey;
 import dev.plume.bootstrap.trace.EpochClock;
 import dev.plume.bootstrap.trace.SpanContext;
 import dev.plume.bootstrap.trace.SpanSlot;
@@ -16,7 +17,8 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * A span per call of a chosen method ({@code @WithSpan}, {@code otel.instrumentation.methods.include}): what each
- * woven method's span is (name, kind, scope, whether it joins the caller's trace, which arguments become attributes),
+ * woven method's span is (name, kind, scope, whether it joins the caller's trace, its {@code code.namespace} and
+ * {@code code.function}, which arguments become attributes),
  * registered when the method is woven, and the start and end its advice calls with the method's index here.
  *
  * <p>The registry only grows (one entry per woven method). Entries are immutable and published through a volatile
@@ -29,21 +31,29 @@ public final class MethodSpans {
         final String name;
         final int kind;
         final boolean inheritContext;
+        /** {@code code.namespace}: the class's binary name; {@code code.function}: the method's name. */
+        final String codeNamespace;
+        final String codeFunction;
         /** Per parameter, the attribute it sets, or null; null when no parameter sets one. */
         final String[] attributeNames;
         final byte[] attributeTypes;
 
-        Entry(int scopeId, String name, int kind, boolean inheritContext, String[] attributeNames,
-              byte[] attributeTypes) {
+        Entry(int scopeId, String name, int kind, boolean inheritContext, String codeNamespace, String codeFunction,
+              String[] attributeNames, byte[] attributeTypes) {
             this.scopeId = scopeId;
             this.name = name;
             this.kind = kind;
             this.inheritContext = inheritContext;
+            this.codeNamespace = codeNamespace;
+            this.codeFunction = codeFunction;
             this.attributeNames = attributeNames;
             this.attributeTypes = attributeTypes;
         }
     }
 
+    /** The source code attributes the OpenTelemetry agent puts on these spans. */
+    private static final AttributeKey CODE_NAMESPACE = AttributeKey.of("code.namespace");
+    private static final AttributeKey CODE_FUNCTION = AttributeKey.of("code.function");
     private static final Object LOCK = new Object();
     private static volatile Entry[] entries = new Entry[16];
     private static int count;
@@ -54,12 +64,14 @@ public final class MethodSpans {
     /**
      * Registers a woven method's span and returns its index, the constant its advice passes back.
      *
+     * @param codeNamespace the binary name of the class declaring the method ({@code code.namespace})
+     * @param codeFunction  the method's name ({@code code.function})
      * @param attributeNames per parameter, the attribute name it sets or null (the array may be null: none)
      * @param attributeTypes per parameter, an {@link ArgumentAttribute} code
      */
-    public static int register(int scopeId, String name, int kind, boolean inheritContext, String[] attributeNames,
-                               byte[] attributeTypes) {
-        Entry entry = new Entry(scopeId, name, kind, inheritContext,
+    public static int register(int scopeId, String name, int kind, boolean inheritContext, String codeNamespace,
+                               String codeFunction, String[] attributeNames, byte[] attributeTypes) {
+        Entry entry = new Entry(scopeId, name, kind, inheritContext, codeNamespace, codeFunction,
             attributeNames == null ? null : attributeNames.clone(),
             attributeTypes == null ? null : attributeTypes.clone());
         synchronized (LOCK) {
@@ -92,9 +104,18 @@ public final class MethodSpans {
         if (entry == null) {
             return null;
         }
-        return entry.inheritContext ? Tracer.startSpan(entry.scopeId, entry.kind, entry.name, null)
+        SpanSlot span = entry.inheritContext ? Tracer.startSpan(entry.scopeId, entry.kind, entry.name, null)
             : Tracer.startChildSpan(entry.scopeId, entry.kind, entry.name, null, null, true,
                 EpochClock.nowEpochNanos());
+        setCodeAttributes(span, entry);
+        return span;
+    }
+
+    private static void setCodeAttributes(SpanSlot span, Entry entry) {
+        if (span != null) {
+            span.setAttribute(CODE_NAMESPACE, entry.codeNamespace);
+            span.setAttribute(CODE_FUNCTION, entry.codeFunction);
+        }
     }
 
     /** As {@link #start(int)}, with the method's arguments for the attributes its parameters name. */
@@ -135,6 +156,7 @@ public final class MethodSpans {
         SpanSlot span = Tracer.startChildSpan(entry.scopeId, entry.kind, entry.name, null, parent, false,
             EpochClock.nowEpochNanos());
         if (span != null) {
+            setCodeAttributes(span, entry);
             Tracer.attach(span.context());
         }
         return span;

@@ -37,7 +37,7 @@ class MethodSpansTest {
     void aSynchronousMethodsSpanIsCurrentWhileItRunsAndAThrowMakesItAnError() {
         RecordingFixture fixture = RecordingFixture.standard();
         int method = MethodSpans.register(InstrumentationScope.ANNOTATIONS, "Orders.place", SpanKind.CLIENT, true,
-            null, null);
+            "shop.Orders$Online", "place", null, null);
         SpanSlot outer = Tracer.startSpan(InstrumentationScope.MANUAL, SpanKind.SERVER, "request", null);
         SpanSlot span = MethodSpans.start(method);
         assertSame(span, Tracer.currentSpan());
@@ -58,15 +58,17 @@ class MethodSpansTest {
         assertEquals(IllegalStateException.class.getName(),
             placed.events().get(0).attributes().get("exception.type"));
         assertEquals("no stock", placed.events().get(0).attributes().get("exception.message"));
+        assertEquals(Map.of("code.namespace", "shop.Orders$Online", "code.function", "place"), placed.attributes(),
+            "the source code attributes the OpenTelemetry agent sets");
     }
 
     @Test
     void aMethodThatDoesNotInheritTheContextStartsANewTraceAndItsChildrenJoinIt() {
         RecordingFixture fixture = RecordingFixture.standard();
-        int root = MethodSpans.register(InstrumentationScope.ANNOTATIONS, "Jobs.run", SpanKind.INTERNAL, false, null,
-            null);
-        int child = MethodSpans.register(InstrumentationScope.METHODS, "Jobs.step", SpanKind.INTERNAL, true, null,
-            null);
+        int root = MethodSpans.register(InstrumentationScope.ANNOTATIONS, "Jobs.run", SpanKind.INTERNAL, false,
+            null, null, null, null);
+        int child = MethodSpans.register(InstrumentationScope.METHODS, "Jobs.step", SpanKind.INTERNAL, true,
+            null, null, null, null);
         SpanSlot outer = Tracer.startSpan(InstrumentationScope.MANUAL, SpanKind.SERVER, "request", null);
         SpanSlot run = MethodSpans.start(root);
         MethodSpans.end(MethodSpans.start(child), null);
@@ -101,7 +103,7 @@ class MethodSpansTest {
             ArgumentAttribute.DECIMAL_LIST, ArgumentAttribute.BOOLEAN_LIST, ArgumentAttribute.OBJECT_LIST,
             ArgumentAttribute.STRING};
         int method = MethodSpans.register(InstrumentationScope.ANNOTATIONS, "Shop.buy", SpanKind.INTERNAL, true,
-            names, types);
+            null, null, names, types);
         String[] tags = {"a", null, "c"};
         Object[] arguments = {"book", 3L, 7, 2.5, 1.5f, true, Map.of("k", 1), new byte[] {1}, null, tags,
             new long[] {1, 2}, new int[] {3}, new double[] {0.5}, new float[] {0.25f}, new boolean[] {true, false},
@@ -142,7 +144,7 @@ class MethodSpansTest {
     @Test
     void anArgumentWhoseStringThrowsIsLeftOutAndTheSpanStillEnds() {
         RecordingFixture fixture = RecordingFixture.standard();
-        int method = MethodSpans.register(InstrumentationScope.ANNOTATIONS, "A.b", SpanKind.INTERNAL, true,
+        int method = MethodSpans.register(InstrumentationScope.ANNOTATIONS, "A.b", SpanKind.INTERNAL, true, null, null,
             new String[] {"bad", "good"}, new byte[] {ArgumentAttribute.TO_STRING, ArgumentAttribute.STRING});
         Object bad = new Object() {
             @Override
@@ -162,9 +164,9 @@ class MethodSpansTest {
         throws Exception {
         RecordingFixture fixture = RecordingFixture.standard();
         int async = MethodSpans.register(InstrumentationScope.ANNOTATIONS, "Mail.send", SpanKind.PRODUCER, true,
-            null, null);
-        int nested = MethodSpans.register(InstrumentationScope.METHODS, "Mail.render", SpanKind.INTERNAL, true, null,
-            null);
+            null, null, null, null);
+        int nested = MethodSpans.register(InstrumentationScope.METHODS, "Mail.render", SpanKind.INTERNAL, true,
+            null, null, null, null);
         SpanSlot outer = Tracer.startSpan(InstrumentationScope.MANUAL, SpanKind.SERVER, "request", null);
         SpanSlot span = MethodSpans.startAsync(async);
         assertNotSame(span, Tracer.currentSpan(), "detached: never the thread's current span");
@@ -198,9 +200,9 @@ class MethodSpansTest {
     void anAsyncMethodsNestedSpanIsItsChild() {
         RecordingFixture fixture = RecordingFixture.standard();
         int async = MethodSpans.register(InstrumentationScope.ANNOTATIONS, "Mail.send", SpanKind.INTERNAL, true,
-            null, null);
-        int nested = MethodSpans.register(InstrumentationScope.METHODS, "Mail.render", SpanKind.INTERNAL, true, null,
-            null);
+            null, null, null, null);
+        int nested = MethodSpans.register(InstrumentationScope.METHODS, "Mail.render", SpanKind.INTERNAL, true,
+            null, null, null, null);
         SpanSlot span = MethodSpans.startAsync(async);
         MethodSpans.end(MethodSpans.start(nested), null);
         CompletableFuture<String> done = CompletableFuture.completedFuture("sent");
@@ -216,8 +218,8 @@ class MethodSpansTest {
     @Test
     void anAsyncMethodFailingWithACompletionExceptionRecordsItsCause() {
         RecordingFixture fixture = RecordingFixture.standard();
-        int async = MethodSpans.register(InstrumentationScope.ANNOTATIONS, "A.b", SpanKind.INTERNAL, true, null,
-            null);
+        int async = MethodSpans.register(InstrumentationScope.ANNOTATIONS, "A.b", SpanKind.INTERNAL, true,
+            null, null, null, null);
         CompletableFuture<String> pending = new CompletableFuture<>();
         CompletionStage<?> returned = (CompletionStage<?>) MethodSpans.endAsync(MethodSpans.startAsync(async),
             (CompletionStage<String>) pending, null);
@@ -231,8 +233,8 @@ class MethodSpansTest {
     @Test
     void nothingIsRecordedForAnUnknownIndexOrBeforeInstall() {
         assertNull(MethodSpans.start(Integer.MAX_VALUE));
-        int method = MethodSpans.register(InstrumentationScope.ANNOTATIONS, "A.b", SpanKind.INTERNAL, true, null,
-            null);
+        int method = MethodSpans.register(InstrumentationScope.ANNOTATIONS, "A.b", SpanKind.INTERNAL, true,
+            null, null, null, null);
         assertNull(MethodSpans.start(method));
         assertNull(MethodSpans.startAsync(method));
         Object result = new Object();

@@ -16,9 +16,14 @@ import java.util.List;
  * the array. Methods the exclude list names are left alone.
  */
 final class WithSpanAdvisor implements MethodAdvisor {
+    private final String withSpan;
+    private final String spanAttribute;
     private final MethodList excluded;
 
-    WithSpanAdvisor(MethodList excluded) {
+    /** For the annotations with these descriptors ({@code Lio/opentelemetry/instrumentation/annotations/WithSpan;}). */
+    WithSpanAdvisor(String withSpan, String spanAttribute, MethodList excluded) {
+        this.withSpan = withSpan;
+        this.spanAttribute = spanAttribute;
         this.excluded = excluded;
     }
 
@@ -34,7 +39,7 @@ final class WithSpanAdvisor implements MethodAdvisor {
 
     @Override
     public Plan plan(String internalName, byte[] classFile) {
-        WithSpanMethods methods = WithSpanMethods.read(classFile);
+        WithSpanMethods methods = WithSpanMethods.read(classFile, withSpan, spanAttribute);
         return methods.isEmpty() ? null : new AnnotatedMethods(internalName.replace('/', '.'), methods);
     }
 
@@ -60,7 +65,7 @@ final class WithSpanAdvisor implements MethodAdvisor {
         public int constantFor(int access, String name, String descriptor) {
             WithSpanMethods.Method method = methods.method(name, descriptor);
             return MethodSpans.register(InstrumentationScope.ANNOTATIONS, method.spanName(), method.kind(),
-                method.inheritContext(), method.attributeNames(), method.attributeTypes());
+                method.inheritContext(), className, name, method.attributeNames(), method.attributeTypes());
         }
     }
 }

@@ -17,9 +17,9 @@ import java.util.Map;
  * The {@code @WithSpan} methods of one class, read from its class file with ASM (nothing is loaded): each method's span
  * name ({@code value}, or the class's simple name and the method's), kind, {@code inheritContext}, and the attribute
  * each {@code @SpanAttribute} parameter sets (the annotation's value, or the parameter's name from the MethodParameters
- * attribute, else from the local variable table; neither: no attribute), typed by its declared type. Both annotation
- * packages are read: {@code io.opentelemetry.instrumentation.annotations} and the older
- * {@code io.opentelemetry.extension.annotations} (which has no {@code inheritContext}).
+ * attribute, else from the local variable table; neither: no attribute), typed by its declared type. One annotation
+ * package is read at a time: {@code io.opentelemetry.instrumentation.annotations} or the older
+ * {@code io.opentelemetry.extension.annotations} (which has no {@code inheritContext}), each its own library.
  */
 final class WithSpanMethods {
     static final String WITH_SPAN = "Lio/opentelemetry/instrumentation/annotations/WithSpan;";
@@ -43,15 +43,19 @@ final class WithSpanMethods {
         this.methods = methods;
     }
 
-    /** Reads the class file; no method annotated gives an empty result. */
-    static WithSpanMethods read(byte[] classFile) {
+    /**
+     * Reads the class file for one package's annotations ({@link #WITH_SPAN} and {@link #SPAN_ATTRIBUTE}, or the
+     * extension's); no method annotated gives an empty result.
+     */
+    static WithSpanMethods read(byte[] classFile, String withSpan, String spanAttribute) {
         String simpleName = MethodSpanNames.simpleName(classFile);
         Map<String, Method> found = new HashMap<>();
         new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
             @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                                              String[] exceptions) {
-                return new MethodReader(access, name, descriptor, signature, simpleName, found);
+                return new MethodReader(access, name, descriptor, signature, simpleName, withSpan, spanAttribute,
+                    found);
             }
         }, ClassReader.SKIP_FRAMES);
         return new WithSpanMethods(found);
@@ -83,6 +87,8 @@ final class WithSpanMethods {
         private final String descriptor;
         private final String signature;
         private final String simpleName;
+        private final String withSpan;
+        private final String spanAttribute;
         private final Map<String, Method> found;
         private final Type[] parameters;
         private boolean annotated;
@@ -98,13 +104,15 @@ final class WithSpanMethods {
         private int annotableCount = -1;
 
         MethodReader(int access, String name, String descriptor, String signature, String simpleName,
-                     Map<String, Method> found) {
+                     String withSpan, String spanAttribute, Map<String, Method> found) {
             super(Opcodes.ASM9);
             this.access = access;
             this.name = name;
             this.descriptor = descriptor;
             this.signature = signature;
             this.simpleName = simpleName;
+            this.withSpan = withSpan;
+            this.spanAttribute = spanAttribute;
             this.found = found;
             this.parameters = Type.getArgumentTypes(descriptor);
             this.attributeValues = new String[parameters.length];
@@ -114,7 +122,7 @@ final class WithSpanMethods {
 
         @Override
         public AnnotationVisitor visitAnnotation(String annotation, boolean visible) {
-            if (!annotation.equals(WITH_SPAN) && !annotation.equals(EXTENSION_WITH_SPAN)) {
+            if (!annotation.equals(withSpan)) {
                 return null;
             }
             annotated = true;
@@ -146,7 +154,7 @@ final class WithSpanMethods {
 
         @Override
         public AnnotationVisitor visitParameterAnnotation(int parameter, String annotation, boolean visible) {
-            if (!annotation.equals(SPAN_ATTRIBUTE) && !annotation.equals(EXTENSION_SPAN_ATTRIBUTE)) {
+            if (!annotation.equals(spanAttribute)) {
                 return null;
             }
             // with fewer annotable parameters than the descriptor has, the uncounted ones come first

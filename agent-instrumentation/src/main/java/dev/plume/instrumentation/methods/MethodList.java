@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A list of classes and their methods as the OpenTelemetry agent writes one ({@code otel.instrumentation.methods.include},
- * {@code ...exclude-methods}): {@code my.pkg.Class[method1,method2];my.pkg.Other[*]}, where {@code *} stands for every
+ * A list of classes and their methods as the OpenTelemetry agent writes one
+ * ({@code otel.instrumentation.methods.include}, {@code ...exclude-methods}):
+ * {@code my.pkg.Class[method1,method2];my.pkg.Other[*]}, where {@code *} stands for every
  * method the class declares. An entry that does not read so is reported, in one line naming the key and the entry, and
  * left out; the others are used (the OpenTelemetry agent drops the whole list).
  */

@@ -45,15 +45,17 @@ final class MethodListAdvisor implements MethodAdvisor {
 
     @Override
     public Plan plan(String internalName, byte[] classFile) {
-        return new ListedMethods(MethodSpanNames.simpleName(classFile));
+        return new ListedMethods(internalName.replace('/', '.'), MethodSpanNames.simpleName(classFile));
     }
 
     private final class ListedMethods implements Plan {
+        private final String className;
         private final String simpleName;
         /** One registry entry per method name: overloads share their span name. */
         private final Map<String, Integer> registered = new HashMap<>();
 
-        ListedMethods(String simpleName) {
+        ListedMethods(String className, String simpleName) {
+            this.className = className;
             this.simpleName = simpleName;
         }
 
@@ -70,7 +72,7 @@ final class MethodListAdvisor implements MethodAdvisor {
             Integer index = registered.get(name);
             if (index == null) {
                 index = MethodSpans.register(InstrumentationScope.METHODS, simpleName + "." + name,
-                    SpanKind.INTERNAL, true, null, null);
+                    SpanKind.INTERNAL, true, className, name, null, null);
                 registered.put(name, index);
             }
             return index;

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * The four advice classes that give a woven method its span, and which one a method gets: asynchronous when its
- * descriptor says it returns a {@code CompletableFuture} or {@code CompletionStage} (as the OpenTelemetry agent decides,
- * by the declared type), with the arguments when some of them become attributes.
+ * descriptor says it returns a {@code CompletableFuture} or {@code CompletionStage} (as the OpenTelemetry agent
+ * decides, by the declared type), with the arguments when some of them become attributes.
  */
 public final class MethodSpanAdvices {
     /** Every advice class {@link #forMethod} may name. */

@@ -33,7 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * how its value is typed, and which methods end their span asynchronously.
  */
 class WithSpanMethodsTest {
-    private static final WithSpanMethods TRACED = WithSpanMethods.read(classFile(Traced.class.getName()));
+    private static final WithSpanMethods TRACED = read(classFile(Traced.class.getName()));
+    private static final WithSpanMethods EXTENSION = WithSpanMethods.read(classFile(Traced.class.getName()),
+        WithSpanMethods.EXTENSION_WITH_SPAN, WithSpanMethods.EXTENSION_SPAN_ATTRIBUTE);
 
     @Test
     void spanNamesKindsAndInheritContext() {
@@ -43,9 +45,14 @@ class WithSpanMethodsTest {
         assertMethod("root", "()V", "new-root", SpanKind.PRODUCER, false);
         assertMethod("stage", "(Ljava/lang/String;Ljava/util/concurrent/CompletableFuture;)"
             + "Ljava/util/concurrent/CompletionStage;", "Traced.stage", SpanKind.CONSUMER, true);
-        // the older extension annotations: value and kind, no inheritContext
-        assertMethod("old", "(Ljava/lang/String;)V", "old-style", SpanKind.SERVER, true);
-        assertMethod("oldDefault", "()V", "Traced.oldDefault", SpanKind.INTERNAL, true);
+        // the older extension annotations, read by their own library: value and kind, no inheritContext
+        assertNull(TRACED.method("old", "(Ljava/lang/String;)V"));
+        WithSpanMethods.Method old = EXTENSION.method("old", "(Ljava/lang/String;)V");
+        assertEquals("old-style", old.spanName());
+        assertEquals(SpanKind.SERVER, old.kind());
+        assertEquals(List.of("old.attribute"), Arrays.asList(old.attributeNames()));
+        assertEquals("Traced.oldDefault", EXTENSION.method("oldDefault", "()V").spanName());
+        assertNull(EXTENSION.method("plain", "(Ljava/lang/String;)Ljava/lang/String;"));
         assertMethod("twice", "(I)I", "Traced.twice", SpanKind.INTERNAL, true);
         assertNull(TRACED.method("notAnnotated", "()V"));
         assertNull(TRACED.method("<init>", "()V"));
@@ -54,11 +61,11 @@ class WithSpanMethodsTest {
 
     @Test
     void nestedAndAnonymousClassesAreNamedAsTheAgentNamesThem() {
-        WithSpanMethods inner = WithSpanMethods.read(classFile(Traced.Inner.class.getName()));
+        WithSpanMethods inner = read(classFile(Traced.Inner.class.getName()));
         assertEquals("Inner.inside", inner.method("inside", "()V").spanName());
-        WithSpanMethods anonymous = WithSpanMethods.read(classFile(Traced.class.getName() + "$1"));
+        WithSpanMethods anonymous = read(classFile(Traced.class.getName() + "$1"));
         assertEquals("Traced$1.run", anonymous.method("run", "()V").spanName());
-        assertTrue(WithSpanMethods.read(classFile(WithSpanMethodsTest.class.getName())).isEmpty());
+        assertTrue(read(classFile(WithSpanMethodsTest.class.getName())).isEmpty());
     }
 
     @Test
@@ -76,8 +83,6 @@ class WithSpanMethodsTest {
             method.attributeTypes());
         assertEquals(List.of("n"), Arrays.asList(TRACED.method("twice", "(I)I").attributeNames()),
             "a static method's parameters start at slot 0");
-        assertEquals(List.of("old.attribute"), Arrays.asList(TRACED.method("old", "(Ljava/lang/String;)V")
-            .attributeNames()));
         assertNull(TRACED.method("plain", "(Ljava/lang/String;)Ljava/lang/String;").attributeNames(),
             "no @SpanAttribute: no attributes, so the advice that reads no arguments");
     }
@@ -138,7 +143,12 @@ class WithSpanMethodsTest {
     }
 
     private static List<String> attributeNames(byte[] classFile) {
-        return Arrays.asList(WithSpanMethods.read(classFile).method("m", "(Ljava/lang/String;I)V").attributeNames());
+        return Arrays.asList(read(classFile).method("m", "(Ljava/lang/String;I)V").attributeNames());
+    }
+
+    /** The newest annotations' methods. */
+    private static WithSpanMethods read(byte[] classFile) {
+        return WithSpanMethods.read(classFile, WithSpanMethods.WITH_SPAN, WithSpanMethods.SPAN_ATTRIBUTE);
     }
 
     /** Compiles one class with these javac options and returns its class file. */

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code Class[method1,method2];Other[*]} as the OpenTelemetry agent writes it; a bad entry is one line and left out. */
+/** {@code Class[method1,method2];Other[*]} as the OpenTelemetry agent writes it; a bad entry: one line, left out. */
 class MethodListTest {
     @Test
     void entriesWithSpacesTrailingCommasNestedClassesAndStars() {
