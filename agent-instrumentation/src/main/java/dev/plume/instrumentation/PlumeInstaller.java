@@ -25,6 +25,8 @@ import dev.plume.instrumentation.logback.LogbackInstrumentation;
 import dev.plume.instrumentation.slf4j.Slf4jMdcInstrumentation;
 import dev.plume.instrumentation.matching.IgnoredTypes;
 import dev.plume.instrumentation.methods.MethodsInstrumentation;
+import dev.plume.instrumentation.otelapi.BridgeFactory;
+import dev.plume.instrumentation.otelapi.OpenTelemetryApiInstrumentation;
 import dev.plume.instrumentation.servlet.ServletInstrumentation;
 import dev.plume.instrumentation.springwebmvc.SpringWebMvcInstrumentation;
 
@@ -56,7 +58,8 @@ public final class PlumeInstaller {
             new Slf4jMdcInstrumentation(),
             AnnotationsInstrumentation.instrumentationAnnotations(config),
             AnnotationsInstrumentation.extensionAnnotations(config),
-            new MethodsInstrumentation(config));
+            new MethodsInstrumentation(config),
+            new OpenTelemetryApiInstrumentation());
     }
 
     public static void install(Instrumentation instrumentation, String agentArgs, String agentVersion) {
@@ -77,6 +80,7 @@ public final class PlumeInstaller {
         DbSpans.sanitize(config.getBoolean(ConfigKeys.DB_STATEMENT_SANITIZER));
         DbSpans.duplicateOlderNames(config.getList(ConfigKeys.SEMCONV_STABILITY_OPT_IN).contains("database/dup"));
         Tracer.install(ring, HeadSampler.from(config), SpanLimits.from(config));
+        dev.plume.bootstrap.api.ApiBridge.install(new BridgeFactory());
         MatchingTransformer transformer;
         try {
             // before the exporter starts: the JDK classes that get a context field must not be loaded before it is here

@@ -107,6 +107,13 @@ class LibraryAdviceTest {
         assertEquals(0, failed.get());
     }
 
+    @Test
+    void openTelemetryApiAdviceIsWovenIntoTheOldestApiAndTheClassesVerify() throws Exception {
+        wovenAndVerified("io.opentelemetry.api.GlobalOpenTelemetry", "io.opentelemetry.api.GlobalOpenTelemetry");
+        wovenAndVerified("io.opentelemetry.context.ContextStorage", "io.opentelemetry.context.ContextStorage");
+        assertEquals(0, failed.get());
+    }
+
     /**
      * Rewrites {@code className} (from the test class path) with the targets naming {@code targetType}, defines the
      * result in a loader of its own and links it: a wrong frame is a VerifyError here.
