@@ -2,7 +2,6 @@ package dev.plume.instrumentation.otelapi.bridge;
 
 import dev.plume.bootstrap.trace.SpanSlot;
 import io.opentelemetry.api.baggage.Baggage;
-import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -14,10 +13,7 @@ import io.opentelemetry.api.trace.TraceId;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.TraceStateBuilder;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.TextMapGetter;
-import io.opentelemetry.context.propagation.TextMapSetter;
 
-import java.util.Collections;
 import java.util.List;
 
 /** Conversions between the OpenTelemetry API's values and Plume's: ids, kinds, trace state, baggage, attributes. */
@@ -30,7 +26,6 @@ final class Bridge {
     static final dev.plume.bootstrap.trace.SpanContext ROOT =
         new dev.plume.bootstrap.trace.SpanContext(0, 0, 0, 0, null, false);
 
-    private static final String BAGGAGE = "baggage";
     /** The last baggage decoded from or encoded to a header value, kept for the next conversion of the same one. */
     private static volatile Object[] lastBaggage = {null, null};
 
@@ -118,7 +113,10 @@ final class Bridge {
         return header.toString();
     }
 
-    /** The W3C {@code baggage} header value for the API's baggage, or null when there is none. */
+    /**
+     * The W3C {@code baggage} header value for the API's baggage, or null when there is none. Written here rather
+     * than by the API's own propagator, which in older versions (1.0) does not percent-encode values.
+     */
     static String baggageHeader(Baggage baggage) {
         if (baggage == null || baggage.isEmpty()) {
             return null;
@@ -127,13 +125,40 @@ final class Bridge {
         if (last[1] == baggage) {
             return (String) last[0];
         }
-        String[] header = new String[1];
-        W3CBaggagePropagator.getInstance().inject(Context.root().with(baggage), header, HeaderSetter.INSTANCE);
-        lastBaggage = new Object[] {header[0], baggage};
-        return header[0];
+        StringBuilder header = new StringBuilder();
+        baggage.forEach((key, entry) -> {
+            if (key == null || key.isEmpty() || entry == null || entry.getValue() == null) {
+                return;
+            }
+            header.append(header.length() == 0 ? "" : ",").append(key).append('=');
+            encode(entry.getValue(), header);
+            String metadata = entry.getMetadata() == null ? "" : entry.getMetadata().getValue();
+            if (metadata != null && !metadata.isEmpty()) {
+                header.append(';').append(metadata);
+            }
+        });
+        String value = header.length() == 0 ? null : header.toString();
+        lastBaggage = new Object[] {value, baggage};
+        return value;
     }
 
-    /** The API's baggage for a W3C {@code baggage} header value (null for none). */
+    /** Percent-encodes what the W3C baggage-octet grammar does not allow (and {@code %} itself), as UTF-8. */
+    private static void encode(String value, StringBuilder into) {
+        byte[] bytes = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (byte b : bytes) {
+            int c = b & 0xFF;
+            boolean octet = c == 0x21 || (c >= 0x23 && c <= 0x2B && c != 0x25) || (c >= 0x2D && c <= 0x3A)
+                || (c >= 0x3C && c <= 0x5B) || (c >= 0x5D && c <= 0x7E);
+            if (octet) {
+                into.append((char) c);
+            } else {
+                into.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                    .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
+            }
+        }
+    }
+
+    /** The API's baggage for a W3C {@code baggage} header value (already valid: Plume checks what it receives). */
     static Baggage baggage(String header) {
         if (header == null) {
             return null;
@@ -142,35 +167,44 @@ final class Bridge {
         if (header.equals(last[0])) {
             return (Baggage) last[1];
         }
-        Baggage baggage = Baggage.fromContext(W3CBaggagePropagator.getInstance().extract(Context.root(), header,
-            HeaderGetter.INSTANCE));
+        io.opentelemetry.api.baggage.BaggageBuilder builder = Baggage.builder();
+        for (String member : header.split(",")) {
+            int semicolon = member.indexOf(';');
+            String pair = semicolon < 0 ? member : member.substring(0, semicolon);
+            int equals = pair.indexOf('=');
+            if (equals <= 0) {
+                continue;
+            }
+            String key = pair.substring(0, equals).strip();
+            String value = decode(pair.substring(equals + 1).strip());
+            String metadata = semicolon < 0 ? "" : member.substring(semicolon + 1).strip();
+            if (!key.isEmpty()) {
+                builder.put(key, value, io.opentelemetry.api.baggage.BaggageEntryMetadata.create(metadata));
+            }
+        }
+        Baggage baggage = builder.build();
         lastBaggage = new Object[] {header, baggage};
         return baggage;
     }
 
-    private enum HeaderSetter implements TextMapSetter<String[]> {
-        INSTANCE;
-
-        @Override
-        public void set(String[] carrier, String key, String value) {
-            if (carrier != null && BAGGAGE.equals(key)) {
-                carrier[0] = value;
+    private static String decode(String value) {
+        if (value.indexOf('%') < 0) {
+            return value;
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            int high = c == '%' && i + 2 < value.length() ? Character.digit(value.charAt(i + 1), 16) : -1;
+            int low = high >= 0 ? Character.digit(value.charAt(i + 2), 16) : -1;
+            if (low >= 0) {
+                bytes.write((high << 4) | low);
+                i += 2;
+            } else {
+                byte[] raw = String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                bytes.write(raw, 0, raw.length);
             }
         }
-    }
-
-    private enum HeaderGetter implements TextMapGetter<String> {
-        INSTANCE;
-
-        @Override
-        public Iterable<String> keys(String carrier) {
-            return Collections.singletonList(BAGGAGE);
-        }
-
-        @Override
-        public String get(String carrier, String key) {
-            return BAGGAGE.equals(key) ? carrier : null;
-        }
+        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     static void addLink(SpanSlot slot, SpanContext linked, Attributes attributes) {
