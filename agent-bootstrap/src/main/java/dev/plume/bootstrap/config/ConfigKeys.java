@@ -120,7 +120,7 @@ public final class ConfigKeys {
         "one instrumentation on or off: `java-http-server` (also `jdk-httpserver`), `java-http-client`, `servlet`,"
             + " `spring-webmvc`, `executors`, `jdbc`, `jedis`, `lettuce`, `logback-mdc`,"
             + " `log4j-context-data`, `slf4j-mdc`, `opentelemetry-instrumentation-annotations`,"
-            + " `opentelemetry-extension-annotations`, `methods`");
+            + " `opentelemetry-extension-annotations`, `methods`, `opentelemetry-api`");
     public static final ConfigKey EXCLUDE_CLASSES = list("otel.javaagent.exclude-classes", null,
         "classes no instrumentation touches: binary names, or prefixes ending in `*` (`com.example.legacy.*`)");
     public static final ConfigKey DB_STATEMENT_SANITIZER = bool(
