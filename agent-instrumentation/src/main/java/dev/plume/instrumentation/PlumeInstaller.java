@@ -80,6 +80,7 @@ public final class PlumeInstaller {
         DbSpans.sanitize(config.getBoolean(ConfigKeys.DB_STATEMENT_SANITIZER));
         DbSpans.duplicateOlderNames(config.getList(ConfigKeys.SEMCONV_STABILITY_OPT_IN).contains("database/dup"));
         Tracer.install(ring, HeadSampler.from(config), SpanLimits.from(config));
+        Tracer.addThreadDetails(config.getBoolean(ConfigKeys.ADD_THREAD_DETAILS));
         dev.plume.bootstrap.api.ApiBridge.install(new BridgeFactory());
         MatchingTransformer transformer;
         try {

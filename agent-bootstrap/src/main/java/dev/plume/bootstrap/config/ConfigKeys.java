@@ -38,6 +38,9 @@ public final class ConfigKeys {
         "debug lines from the agent on stderr");
     public static final ConfigKey PLUME_DEBUG = bool("plume.debug", false,
         "debug lines, and stack traces of the agent's own failures, on stderr");
+    public static final ConfigKey ADD_THREAD_DETAILS = bool("otel.javaagent.add-thread-details", false,
+        "`true`: every span gets `thread.id` and `thread.name` of the thread that started it, as the OpenTelemetry agent"
+            + " does by default (off here: two more attributes on every span)");
 
     // ---- the resource
     public static final ConfigKey SERVICE_NAME = string("otel.service.name", null,
@@ -187,7 +190,7 @@ public final class ConfigKeys {
 
     /** Every key, in the README's order. */
     public static final List<ConfigKey> ALL = List.of(
-        JAVAAGENT_ENABLED, SDK_DISABLED, CONFIGURATION_FILE, JAVAAGENT_DEBUG, PLUME_DEBUG,
+        JAVAAGENT_ENABLED, SDK_DISABLED, CONFIGURATION_FILE, JAVAAGENT_DEBUG, PLUME_DEBUG, ADD_THREAD_DETAILS,
         SERVICE_NAME, RESOURCE_ATTRIBUTES,
         TRACES_EXPORTER, OTLP_ENDPOINT, OTLP_TRACES_ENDPOINT, OTLP_PROTOCOL, OTLP_TRACES_PROTOCOL, OTLP_CERTIFICATE,
         OTLP_TRACES_CERTIFICATE, OTLP_CLIENT_KEY, OTLP_TRACES_CLIENT_KEY, OTLP_CLIENT_CERTIFICATE,

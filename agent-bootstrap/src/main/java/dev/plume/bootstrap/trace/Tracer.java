@@ -14,6 +14,10 @@ public final class Tracer {
     private static volatile SpanRing ring;
     private static volatile HeadSampler sampler = HeadSampler.alwaysOn();
     private static volatile SpanLimits limits = SpanLimits.defaults();
+    private static final AttributeKey THREAD_ID = AttributeKey.of("thread.id");
+    private static final AttributeKey THREAD_NAME = AttributeKey.of("thread.name");
+    /** Whether spans get their starting thread's id and name ({@code otel.javaagent.add-thread-details}). */
+    private static volatile boolean threadDetails;
     /** Set by the first span started (a plain field: a late view of it costs a few milliseconds, nothing more). */
     private static boolean anySpanStarted;
 
@@ -25,6 +29,11 @@ public final class Tracer {
         sampler = headSampler;
         limits = spanLimits;
         ring = spanRing;
+    }
+
+    /** Gives every span started from now on {@code thread.id} and {@code thread.name}, or stops doing so. */
+    public static void addThreadDetails(boolean add) {
+        threadDetails = add;
     }
 
     /** Stops recording (spans started afterwards are null); used at shutdown and by tests. */
@@ -353,6 +362,10 @@ public final class Tracer {
             slot.previous = state.currentSpan;
             slot.beginSequence = ++state.begun;
             state.currentSpan = slot;
+        }
+        if (threadDetails && sampled) {
+            slot.setAttribute(THREAD_ID, state.thread.getId());
+            slot.setAttribute(THREAD_NAME, state.thread.getName());
         }
         return slot;
     }

@@ -52,6 +52,29 @@ class TracerContextTest {
         assertTrue((root.traceIdHigh() | root.traceIdLow()) != 0);
     }
 
+    @Test
+    void threadDetailsAreTheStartingThreadsWhenAskedFor() throws Exception {
+        RecordingFixture fixture = RecordingFixture.standard();
+        Tracer.addThreadDetails(true);
+        try {
+            Tracer.startSpan(0, SpanKind.INTERNAL, "with", null).end();
+            SpanSlot[] detached = new SpanSlot[1];
+            Thread starter = new Thread(() -> detached[0] = Tracer.startDetachedSpan(0, SpanKind.CLIENT, "async", null),
+                "the-starter");
+            starter.start();
+            starter.join();
+            detached[0].end();
+        } finally {
+            Tracer.addThreadDetails(false);
+        }
+        Tracer.startSpan(0, SpanKind.INTERNAL, "without", null).end();
+        List<DecodedSpan> spans = fixture.drain();
+        assertEquals(Thread.currentThread().getId(), spans.get(0).attributes().get("thread.id"));
+        assertEquals(Thread.currentThread().getName(), spans.get(0).attributes().get("thread.name"));
+        assertEquals("the-starter", spans.get(1).attributes().get("thread.name"));
+        assertFalse(spans.get(2).attributes().containsKey("thread.id"));
+    }
+
     /** What advice does around a method: start, and end in a finally. */
     private static void tracedCallThatThrows() {
         SpanSlot span = Tracer.startSpan(0, SpanKind.INTERNAL, "inner", null);
