@@ -27,6 +27,7 @@ import dev.plume.instrumentation.matching.IgnoredTypes;
 import dev.plume.instrumentation.methods.MethodsInstrumentation;
 import dev.plume.instrumentation.otelapi.BridgeFactory;
 import dev.plume.instrumentation.otelapi.OpenTelemetryApiInstrumentation;
+import dev.plume.instrumentation.rabbitmq.RabbitMqInstrumentation;
 import dev.plume.instrumentation.servlet.ServletInstrumentation;
 import dev.plume.instrumentation.springwebmvc.SpringWebMvcInstrumentation;
 
@@ -53,6 +54,7 @@ public final class PlumeInstaller {
             new JdbcInstrumentation(),
             new JedisInstrumentation(),
             new LettuceInstrumentation(),
+            new RabbitMqInstrumentation(),
             new LogbackInstrumentation(),
             new Log4jInstrumentation(),
             new Slf4jMdcInstrumentation(),

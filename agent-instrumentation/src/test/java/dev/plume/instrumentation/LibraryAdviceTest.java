@@ -85,6 +85,14 @@ class LibraryAdviceTest {
     }
 
     @Test
+    void rabbitMqAdviceIsWovenIntoTheOldestClientAndTheClassesVerify() throws Exception {
+        String channel = "com.rabbitmq.client.impl.ChannelN";
+        assertTrue(ContextCarrier.class.isAssignableFrom(wovenAndVerified(channel, channel)), channel);
+        wovenAndVerified("com.rabbitmq.client.DefaultConsumer", "com.rabbitmq.client.Consumer");
+        assertEquals(0, failed.get());
+    }
+
+    @Test
     void logbackAdviceIsWovenIntoTheOldestLogbackAndTheClassVerifies() throws Exception {
         String className = "ch.qos.logback.classic.spi.LoggingEvent";
         assertTrue(ContextCarrier.class.isAssignableFrom(wovenAndVerified(className, className)), className);

@@ -25,6 +25,14 @@ public final class InstrumentationScope {
     public static final int ANNOTATIONS = 7;
     public static final int METHODS = 8;
     public static final int OPENTELEMETRY_API = 9;
+    public static final int HTTP_URL_CONNECTION = 10;
+    public static final int OKHTTP = 11;
+    public static final int APACHE_HTTP_CLIENT = 12;
+    public static final int RABBITMQ = 13;
+    /** Deliveries to RabbitMQ consumers: spans under {@link #RABBITMQ}, a call depth of their own (a publish inside one
+     * has its span). */
+    public static final int RABBITMQ_DELIVERY = 14;
+    public static final int KAFKA = 15;
 
     /** At most this many scopes are registered at run time; more share {@link #OPENTELEMETRY_API}. */
     public static final int MAX_REGISTERED = 256;
@@ -40,6 +48,12 @@ public final class InstrumentationScope {
         "dev.plume.annotations",
         "dev.plume.methods",
         "dev.plume.opentelemetry-api",
+        "dev.plume.http-url-connection",
+        "dev.plume.okhttp",
+        "dev.plume.apache-httpclient",
+        "dev.plume.rabbitmq",
+        "dev.plume.rabbitmq",
+        "dev.plume.kafka",
     };
 
     /** Every scope by id: the built-in ones (version null), then the registered ones. Replaced, never changed. */
