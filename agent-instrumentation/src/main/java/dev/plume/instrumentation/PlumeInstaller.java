@@ -14,7 +14,9 @@ import dev.plume.bootstrap.trace.SpanLimits;
 import dev.plume.bootstrap.trace.Tracer;
 import dev.plume.export.PlumeExporter;
 import dev.plume.instrumentation.annotations.AnnotationsInstrumentation;
+import dev.plume.instrumentation.apachehttpclient.ApacheHttpClientInstrumentation;
 import dev.plume.instrumentation.executors.ExecutorsInstrumentation;
+import dev.plume.instrumentation.httpurlconnection.HttpUrlConnectionInstrumentation;
 import dev.plume.instrumentation.jdbc.JdbcInstrumentation;
 import dev.plume.instrumentation.jdkhttpclient.JdkHttpClientInstrumentation;
 import dev.plume.instrumentation.jdkhttpserver.JdkHttpServerInstrumentation;
@@ -22,6 +24,7 @@ import dev.plume.instrumentation.jedis.JedisInstrumentation;
 import dev.plume.instrumentation.lettuce.LettuceInstrumentation;
 import dev.plume.instrumentation.log4j.Log4jInstrumentation;
 import dev.plume.instrumentation.logback.LogbackInstrumentation;
+import dev.plume.instrumentation.okhttp.OkHttpInstrumentation;
 import dev.plume.instrumentation.slf4j.Slf4jMdcInstrumentation;
 import dev.plume.instrumentation.matching.IgnoredTypes;
 import dev.plume.instrumentation.methods.MethodsInstrumentation;
@@ -48,6 +51,9 @@ public final class PlumeInstaller {
         return List.of(
             new JdkHttpServerInstrumentation(),
             new JdkHttpClientInstrumentation(),
+            new HttpUrlConnectionInstrumentation(),
+            new OkHttpInstrumentation(),
+            new ApacheHttpClientInstrumentation(),
             new ServletInstrumentation(),
             new SpringWebMvcInstrumentation(),
             new ExecutorsInstrumentation(),

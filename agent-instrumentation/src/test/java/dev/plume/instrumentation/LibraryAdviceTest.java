@@ -122,6 +122,75 @@ class LibraryAdviceTest {
         assertEquals(0, failed.get());
     }
 
+    @Test
+    void httpClientAdviceIsWovenIntoTheOldestApacheClientsAndOkHttp5AndTheClassesVerify() throws Exception {
+        for (String className : List.of("org.apache.http.impl.client.InternalHttpClient",
+            "org.apache.http.impl.client.MinimalHttpClient", "org.apache.http.impl.client.AbstractHttpClient",
+            "org.apache.hc.client5.http.impl.classic.InternalHttpClient",
+            "org.apache.hc.client5.http.impl.classic.MinimalHttpClient",
+            "okhttp3.internal.http.RealInterceptorChain")) {
+            wovenAndVerified(className, className);
+        }
+        assertEquals(0, failed.get());
+    }
+
+    @Test
+    void okHttpAdviceFitsAndIsWovenIntoTheOldestOkHttp3() throws Exception {
+        String className = "okhttp3.internal.http.RealInterceptorChain";
+        java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("plume.test.okhttp3.dir", "target/okhttp3"));
+        List<java.net.URL> jars = new ArrayList<>();
+        try (var files = java.nio.file.Files.list(dir)) {
+            for (java.nio.file.Path jar : files.toList()) {
+                jars.add(jar.toUri().toURL());
+            }
+        }
+        assertEquals(2, jars.size(), "okhttp 3.4.2 and its okio in " + dir);
+        ClassLoader oldest = new ChildFirstLoader(jars.toArray(new java.net.URL[0]), Map.of());
+        byte[] original;
+        try (InputStream in = oldest.getResourceAsStream(className.replace('.', '/') + ".class")) {
+            original = in.readAllBytes();
+        }
+        byte[] woven = rewriter.rewrite(null, oldest, className.replace('.', '/'), null, original,
+            targetsNaming(className));
+        assertNotNull(woven, "the advice fits OkHttp 3.4.2");
+        Class<?> type = Class.forName(className, false,
+            new ChildFirstLoader(jars.toArray(new java.net.URL[0]), Map.of(className, woven)));
+        type.getDeclaredMethods();
+        assertEquals("okhttp 3.4.2", type.getClassLoader().getName());
+        assertEquals(0, failed.get());
+    }
+
+    /** OkHttp and Okio from the given jars ahead of the test class path's (OkHttp 5), the agent's runtime from it. */
+    private static final class ChildFirstLoader extends java.net.URLClassLoader {
+        private final Map<String, byte[]> woven;
+
+        ChildFirstLoader(java.net.URL[] jars, Map<String, byte[]> woven) {
+            super("okhttp 3.4.2", jars, LibraryAdviceTest.class.getClassLoader());
+            this.woven = woven;
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (!name.startsWith("okhttp3.") && !name.startsWith("okio.")) {
+                return super.loadClass(name, resolve);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> loaded = findLoadedClass(name);
+                if (loaded == null) {
+                    byte[] bytes = woven.get(name);
+                    loaded = bytes != null ? defineClass(name, bytes, 0, bytes.length) : findClass(name);
+                }
+                return loaded;
+            }
+        }
+
+        @Override
+        public java.net.URL getResource(String name) {
+            java.net.URL own = findResource(name);
+            return own != null ? own : super.getResource(name);
+        }
+    }
+
     /**
      * Rewrites {@code className} (from the test class path) with the targets naming {@code targetType}, defines the
      * result in a loader of its own and links it: a wrong frame is a VerifyError here.
@@ -138,7 +207,8 @@ class LibraryAdviceTest {
     void theJdksTargetsAreWovenOnThisJdk() throws Exception {
         for (String name : List.of("java.util.concurrent.FutureTask", "java.util.concurrent.ForkJoinTask",
             "java.util.concurrent.ThreadPoolExecutor", "java.util.concurrent.CompletableFuture$AsyncSupply",
-            "java.util.concurrent.CompletableFuture$AsyncRun", "jdk.internal.net.http.HttpClientImpl")) {
+            "java.util.concurrent.CompletableFuture$AsyncRun", "jdk.internal.net.http.HttpClientImpl",
+            "sun.net.www.protocol.http.HttpURLConnection", "sun.net.www.protocol.https.AbstractDelegateHttpsURLConnection")) {
             assertNotNull(rewrite(name, null, targetsNaming(name)), name);
         }
         assertEquals(0, failed.get());

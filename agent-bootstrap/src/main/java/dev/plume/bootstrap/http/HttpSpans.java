@@ -19,6 +19,7 @@ public final class HttpSpans {
     private static final AttributeKey ERROR_TYPE = AttributeKey.of("error.type");
     private static final AttributeKey HTTP_REQUEST_METHOD = AttributeKey.of("http.request.method");
     private static final AttributeKey HTTP_REQUEST_METHOD_ORIGINAL = AttributeKey.of("http.request.method_original");
+    private static final AttributeKey HTTP_REQUEST_RESEND_COUNT = AttributeKey.of("http.request.resend_count");
     private static final AttributeKey HTTP_RESPONSE_STATUS_CODE = AttributeKey.of("http.response.status_code");
     private static final AttributeKey HTTP_ROUTE = AttributeKey.of("http.route");
     private static final AttributeKey NETWORK_PROTOCOL_VERSION = AttributeKey.of("network.protocol.version");
@@ -68,7 +69,7 @@ public final class HttpSpans {
         span.setAttribute(URL_SCHEME, scheme);
         span.setAttribute(URL_PATH, path);
         if (query != null) {
-            span.setAttribute(URL_QUERY, query);
+            span.setAttribute(URL_QUERY, HttpSemantics.redactedQuery(query));
         }
         String host = HttpSemantics.hostOf(hostHeader);
         if (host != null) {
@@ -159,8 +160,103 @@ public final class HttpSpans {
         return span;
     }
 
+    /**
+     * Starts a CLIENT span for a request to {@code url} ({@link java.net.HttpURLConnection}'s), with the request
+     * attributes; the URL's text is made only when the span records.
+     */
+    public static SpanSlot startClient(int scopeId, String method, java.net.URL url, boolean detached) {
+        SpanSlot span = startClientSpan(scopeId, method, detached);
+        if (span != null && span.isRecording() && url != null) {
+            int port = url.getPort();
+            clientUrl(span, url.toExternalForm(), url.getHost(),
+                port > 0 ? port : HttpSemantics.defaultPort(url.getProtocol()));
+        }
+        return span;
+    }
+
+    /**
+     * Starts a CLIENT span from a request's parts, as a library holds them: the URL's text ({@code url.full}, redacted
+     * here), its host and its port ({@code -1}: the scheme's default, from the URL).
+     */
+    public static SpanSlot startClient(int scopeId, String method, String url, String host, int port,
+                                       boolean detached) {
+        SpanSlot span = startClientSpan(scopeId, method, detached);
+        if (span != null && span.isRecording()) {
+            clientUrl(span, url, host,
+                port > 0 ? port : HttpSemantics.defaultPort(url != null && url.startsWith("https:") ? "https" : "http"));
+        }
+        return span;
+    }
+
+    /**
+     * Starts a CLIENT span from a request's parts as a library holds them separately (Apache HttpClient's target host
+     * and request path): {@code url.full} is composed from them, only when the span records. A {@code pathAndQuery}
+     * that is already an absolute URL is used as it is.
+     */
+    public static SpanSlot startClient(int scopeId, String method, String scheme, String host, int port,
+                                       String pathAndQuery, boolean detached) {
+        SpanSlot span = startClientSpan(scopeId, method, detached);
+        if (span != null && span.isRecording()) {
+            String url;
+            if (pathAndQuery != null && (pathAndQuery.startsWith("http://") || pathAndQuery.startsWith("https://"))) {
+                url = pathAndQuery;
+            } else {
+                StringBuilder text = new StringBuilder(64).append(scheme != null ? scheme : "http").append("://")
+                    .append(host);
+                if (port > 0) {
+                    text.append(':').append(port);
+                }
+                url = text.append(pathAndQuery == null || pathAndQuery.isEmpty() ? "/" : pathAndQuery).toString();
+            }
+            clientUrl(span, url, host, port > 0 ? port : HttpSemantics.defaultPort(scheme));
+        }
+        return span;
+    }
+
+    private static SpanSlot startClientSpan(int scopeId, String method, boolean detached) {
+        String known = HttpSemantics.knownMethod(method);
+        String name = known != null ? known : "HTTP";
+        SpanSlot span = detached
+            ? Tracer.startDetachedSpan(scopeId, SpanKind.CLIENT, name, null)
+            : Tracer.startSpan(scopeId, SpanKind.CLIENT, name, null);
+        if (span != null && span.isRecording()) {
+            setMethod(span, method, known);
+        }
+        return span;
+    }
+
+    private static void clientUrl(SpanSlot span, String url, String host, int port) {
+        if (url != null) {
+            span.setAttribute(URL_FULL, HttpSemantics.redactedUrl(url));
+        }
+        if (host != null && !host.isEmpty()) {
+            // java.net.URL keeps the brackets of an IPv6 literal; server.address does not
+            span.setAttribute(SERVER_ADDRESS, host.charAt(0) == '[' && host.endsWith("]")
+                ? host.substring(1, host.length() - 1) : host);
+            span.setAttribute(SERVER_PORT, (long) port);
+        }
+    }
+
     /** Ends a CLIENT span: any status from 400 up, or an exception, makes it an error. */
     public static void endClient(SpanSlot span, int statusCode, Throwable error) {
+        finish(span, statusCode, error, 400);
+    }
+
+    /**
+     * Ends a CLIENT span as {@link #endClient(SpanSlot, int, Throwable)} does, with the response's protocol
+     * ({@link HttpSemantics#clientProtocolVersion}'s result, or null) and how many times the request was sent again
+     * (redirects, retries) within the span: {@code http.request.resend_count} when more than 0.
+     */
+    public static void endClient(SpanSlot span, int statusCode, String protocolVersion, int resendCount,
+                                 Throwable error) {
+        if (span.isRecording()) {
+            if (protocolVersion != null) {
+                span.setAttribute(NETWORK_PROTOCOL_VERSION, protocolVersion);
+            }
+            if (resendCount > 0) {
+                span.setAttribute(HTTP_REQUEST_RESEND_COUNT, (long) resendCount);
+            }
+        }
         finish(span, statusCode, error, 400);
     }
 
@@ -194,14 +290,8 @@ public final class HttpSpans {
         }
     }
 
-    /** {@code url.full} never carries credentials: user info is replaced, as the conventions require. */
+    /** {@code url.full} never carries credentials nor sensitive query values ({@link HttpSemantics#redactedUrl}). */
     static String fullUrl(URI uri) {
-        if (uri.getRawUserInfo() == null) {
-            return uri.toString();
-        }
-        String text = uri.toString();
-        int start = text.indexOf("//") + 2;
-        int at = text.indexOf('@', start);
-        return at < 0 ? text : text.substring(0, start) + "REDACTED:REDACTED" + text.substring(at);
+        return HttpSemantics.redactedUrl(uri.toString());
     }
 }

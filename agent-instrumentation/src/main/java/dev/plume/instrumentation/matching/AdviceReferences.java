@@ -43,14 +43,12 @@ public final class AdviceReferences {
     public static AdviceReferences of(List<Class<?>> adviceClasses) {
         AdviceReferences references = new AdviceReferences();
         for (Class<?> advice : adviceClasses) {
-            String resource = advice.getName().replace('.', '/') + ".class";
-            ClassLoader loader = advice.getClassLoader();
-            try (InputStream in = loader != null ? loader.getResourceAsStream(resource)
-                : ClassLoader.getSystemResourceAsStream(resource)) {
-                if (in == null) {
+            try {
+                byte[] classFile = dev.plume.instrumentation.weave.AdviceClassFiles.read(advice);
+                if (classFile == null) {
                     throw new IllegalStateException("no class file for " + advice.getName());
                 }
-                new ClassReader(in.readAllBytes()).accept(references.collector(), ClassReader.SKIP_DEBUG);
+                new ClassReader(classFile).accept(references.collector(), ClassReader.SKIP_DEBUG);
             } catch (IOException e) {
                 throw new IllegalStateException("cannot read " + advice.getName(), e);
             }

@@ -9,7 +9,6 @@ import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.jar.asm.Type;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -113,14 +112,12 @@ public final class InlineAdvice {
 
     /** Reads the advice class's file from its own class loader. */
     public static InlineAdvice of(Class<?> adviceClass) {
-        String resource = adviceClass.getName().replace('.', '/') + ".class";
-        ClassLoader loader = adviceClass.getClassLoader();
-        try (InputStream in = loader != null ? loader.getResourceAsStream(resource)
-            : ClassLoader.getSystemResourceAsStream(resource)) {
-            if (in == null) {
+        try {
+            byte[] classFile = AdviceClassFiles.read(adviceClass);
+            if (classFile == null) {
                 throw new IllegalArgumentException("no class file for " + adviceClass.getName());
             }
-            return parse(in.readAllBytes());
+            return parse(classFile);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read " + adviceClass.getName() + ": " + e, e);
         }

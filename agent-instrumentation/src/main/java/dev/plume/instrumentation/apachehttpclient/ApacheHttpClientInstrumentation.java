@@ -1,0 +1,34 @@
+package dev.plume.instrumentation.apachehttpclient;
+
+import dev.plume.instrumentation.LibraryInstrumentation;
+import dev.plume.instrumentation.MethodSelector;
+import dev.plume.instrumentation.TypeTarget;
+
+import java.util.List;
+
+/**
+ * Traces Apache HttpClient 4.5 ({@code org.apache.httpcomponents:httpclient}) and 5.x
+ * ({@code org.apache.httpcomponents.client5:httpclient5}): one CLIENT span per {@code execute}, with the propagators'
+ * headers set on the request. Every client the builders make is one of the named classes, and each {@code execute}
+ * reaches its {@code doExecute} once.
+ */
+public final class ApacheHttpClientInstrumentation implements LibraryInstrumentation {
+    @Override
+    public String name() {
+        return "apache-httpclient";
+    }
+
+    @Override
+    public List<TypeTarget> targets() {
+        MethodSelector doExecute = MethodSelector.named("doExecute").parameters(3);
+        return List.of(
+            TypeTarget.named("org.apache.hc.client5.http.impl.classic.InternalHttpClient",
+                    "org.apache.hc.client5.http.impl.classic.MinimalHttpClient")
+                .advice(Client5ExecuteAdvice.class, doExecute.parameterTypes("org.apache.hc.core5.http.HttpHost",
+                    "org.apache.hc.core5.http.ClassicHttpRequest")),
+            TypeTarget.named("org.apache.http.impl.client.InternalHttpClient",
+                    "org.apache.http.impl.client.MinimalHttpClient", "org.apache.http.impl.client.AbstractHttpClient")
+                .advice(Client4ExecuteAdvice.class, doExecute.parameterTypes("org.apache.http.HttpHost",
+                    "org.apache.http.HttpRequest")));
+    }
+}

@@ -1,0 +1,304 @@
+package dev.plume.smoke.httpclients;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientResponseException;
+import org.springframework.web.client.RestTemplate;
+
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A JDK HTTP server whose requests call a downstream endpoint of the same server with one HTTP client each:
+ * {@code GET /call/<client>/<case>} answers {@code <client> <case> <outcome>}, the outcome being the downstream status
+ * or the exception's class. Clients: {@code huc} ({@code HttpURLConnection}, reading with {@code getResponseCode}),
+ * {@code huc-stream} ({@code connect} first, then {@code getInputStream}, error stream on failure), {@code huc-post}
+ * (a fixed-length body through {@code getOutputStream}), {@code huc-https} ({@code HttpsURLConnection} to the HTTPS
+ * listener, a self-signed certificate made at start with the JDK's keytool), {@code resttemplate} (Spring's
+ * {@code RestTemplate}, over {@code HttpURLConnection}), {@code okhttp} ({@code Call#execute}), {@code okhttp-async}
+ * ({@code enqueue}, awaited), {@code apache4} (HttpClient 4.5), {@code apache5} (HttpClient 5 classic),
+ * {@code restclient-apache5} (Spring's {@code RestClient} over HttpClient 5). Cases: {@code ok} (200), {@code missing}
+ * (404), {@code fail} (500), {@code redirect} (302 to {@code ok}), {@code secret} (200, with credentials in the URL
+ * where the client takes them, and signed-URL query parameters), {@code refused} (a port where nothing listens).
+ *
+ * <p>The downstream endpoints, {@code /downstream/<case>}, answer with the {@code traceparent} they received.
+ * System properties: {@code app.port} (default 0), {@code app.exit.on.stdin.eof}.
+ */
+public final class HttpClientsApp {
+    private static final String QUERY = "?color=blue&sig=s3cret-sig&X-Amz-Signature=s3cret-amz&token=s3cret-token";
+    private static int port;
+    private static int httpsPort;
+    private static SSLContext tls;
+    private static final OkHttpClient OKHTTP = new OkHttpClient.Builder().build();
+    private static final CloseableHttpClient APACHE5 = HttpClients.createDefault();
+    private static final org.apache.http.impl.client.CloseableHttpClient APACHE4 =
+        org.apache.http.impl.client.HttpClients.createDefault();
+
+    private HttpClientsApp() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", Integer.getInteger("app.port", 0)), 64);
+        server.setExecutor(Executors.newFixedThreadPool(8));
+        server.createContext("/downstream/", HttpClientsApp::downstream);
+        server.createContext("/call/", exchange -> {
+            String[] parts = exchange.getRequestURI().getPath().split("/");
+            String outcome;
+            try {
+                outcome = call(parts[2], parts[3]);
+            } catch (Throwable t) {
+                outcome = t.getClass().getName();
+            }
+            respond(exchange, 200, parts[2] + " " + parts[3] + " " + outcome);
+        });
+        server.start();
+        port = server.getAddress().getPort();
+        tls = selfSigned();
+        HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        https.setHttpsConfigurator(new HttpsConfigurator(tls));
+        https.setExecutor(Executors.newFixedThreadPool(2));
+        https.createContext("/downstream/", HttpClientsApp::downstream);
+        https.start();
+        httpsPort = https.getAddress().getPort();
+        System.out.println("LISTENING " + port);
+        System.out.flush();
+        if (Boolean.getBoolean("app.exit.on.stdin.eof")) {
+            Thread watcher = new Thread(() -> {
+                try (InputStream in = System.in) {
+                    while (in.read() >= 0) {
+                        // only the end of the stream matters
+                    }
+                } catch (IOException e) {
+                    // a broken stdin means the parent is gone, the same signal as EOF
+                }
+                System.exit(0);
+            }, "http-clients-app-stdin-watcher");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
+    }
+
+    private static void downstream(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        String traceparent = String.valueOf(exchange.getRequestHeaders().getFirst("traceparent"));
+        exchange.getRequestBody().readAllBytes();
+        switch (path) {
+            case "/downstream/missing" -> respond(exchange, 404, "missing " + traceparent);
+            case "/downstream/fail" -> respond(exchange, 500, "fail " + traceparent);
+            case "/downstream/redirect" -> {
+                exchange.getResponseHeaders().set("Location", "/downstream/ok");
+                respond(exchange, 302, "");
+            }
+            default -> respond(exchange, 200, "ok " + traceparent);
+        }
+    }
+
+    private static String url(String testCase) {
+        return switch (testCase) {
+            case "refused" -> "http://127.0.0.1:1/downstream/ok";
+            case "secret" -> "http://127.0.0.1:" + port + "/downstream/ok" + QUERY;
+            default -> "http://127.0.0.1:" + port + "/downstream/" + testCase;
+        };
+    }
+
+    /** The same URL with user information, for the clients that accept it. */
+    private static String urlWithCredentials(String testCase) {
+        return "secret".equals(testCase) ? "http://user:s3cret-pw@127.0.0.1:" + port + "/downstream/ok" + QUERY
+            : url(testCase);
+    }
+
+    private static String call(String client, String testCase) throws Exception {
+        return switch (client) {
+            case "huc" -> huc(urlWithCredentials(testCase), false);
+            case "huc-stream" -> huc(urlWithCredentials(testCase), true);
+            case "huc-post" -> hucPost(url(testCase));
+            case "huc-https" -> hucHttps(testCase);
+            case "resttemplate" -> restTemplate(url(testCase));
+            case "okhttp" -> okhttp(urlWithCredentials(testCase));
+            case "okhttp-async" -> okhttpAsync(urlWithCredentials(testCase));
+            case "apache4" -> apache4(url(testCase));
+            case "apache5" -> apache5(url(testCase));
+            case "restclient-apache5" -> restClientApache5(url(testCase));
+            default -> "unknown client";
+        };
+    }
+
+    private static String huc(String url, boolean connectFirst) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) new URL(url).openConnection();
+        if (!connectFirst) {
+            int status = connection.getResponseCode();
+            drain(status < 400 ? connection.getInputStream() : connection.getErrorStream());
+            return Integer.toString(status);
+        }
+        connection.connect();
+        try (InputStream in = connection.getInputStream()) {
+            in.readAllBytes();
+            return Integer.toString(connection.getResponseCode());
+        } catch (IOException e) {
+            drain(connection.getErrorStream());
+            int status = connection.getResponseCode(); // read again: no second request, no second span
+            return status > 0 ? Integer.toString(status) : e.getClass().getName();
+        }
+    }
+
+    private static String hucPost(String url) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) new URL(url).openConnection();
+        byte[] body = "posted".getBytes(StandardCharsets.UTF_8);
+        connection.setDoOutput(true);
+        connection.setRequestMethod("POST");
+        connection.setFixedLengthStreamingMode(body.length);
+        try (OutputStream out = connection.getOutputStream()) {
+            out.write(body);
+        }
+        int status = connection.getResponseCode();
+        drain(status < 400 ? connection.getInputStream() : connection.getErrorStream());
+        return Integer.toString(status);
+    }
+
+    private static String hucHttps(String testCase) throws IOException {
+        HttpsURLConnection connection = (HttpsURLConnection) new URL("https://127.0.0.1:" + httpsPort
+            + "/downstream/" + testCase).openConnection();
+        connection.setSSLSocketFactory(tls.getSocketFactory());
+        int status = connection.getResponseCode();
+        drain(status < 400 ? connection.getInputStream() : connection.getErrorStream());
+        return Integer.toString(status);
+    }
+
+    private static String restTemplate(String url) {
+        try {
+            return new RestTemplate().getForEntity(url, String.class).getStatusCode().value() + "";
+        } catch (RestClientResponseException e) {
+            return Integer.toString(e.getStatusCode().value());
+        } catch (RuntimeException e) {
+            return (e.getCause() != null ? e.getCause() : e).getClass().getName();
+        }
+    }
+
+    private static String okhttp(String url) throws IOException {
+        try (Response response = OKHTTP.newCall(new Request.Builder().url(url).build()).execute()) {
+            response.body().string();
+            return Integer.toString(response.code());
+        }
+    }
+
+    private static String okhttpAsync(String url) throws Exception {
+        CompletableFuture<String> outcome = new CompletableFuture<>();
+        OKHTTP.newCall(new Request.Builder().url(url).build()).enqueue(new Callback() {
+            @Override
+            public void onFailure(Call call, IOException e) {
+                outcome.complete(e.getClass().getName());
+            }
+
+            @Override
+            public void onResponse(Call call, Response response) throws IOException {
+                try (Response closed = response) {
+                    closed.body().string();
+                    outcome.complete(Integer.toString(closed.code()));
+                }
+            }
+        });
+        return outcome.get(20, TimeUnit.SECONDS);
+    }
+
+    @SuppressWarnings("deprecation")
+    private static String apache5(String url) throws IOException {
+        try (CloseableHttpResponse response = APACHE5.execute(new HttpGet(url))) {
+            org.apache.hc.core5.http.io.entity.EntityUtils.consume(response.getEntity());
+            return Integer.toString(response.getCode());
+        }
+    }
+
+    private static String apache4(String url) throws IOException {
+        try (org.apache.http.client.methods.CloseableHttpResponse response =
+                 APACHE4.execute(new org.apache.http.client.methods.HttpGet(url))) {
+            org.apache.http.util.EntityUtils.consume(response.getEntity());
+            return Integer.toString(response.getStatusLine().getStatusCode());
+        }
+    }
+
+    private static String restClientApache5(String url) {
+        try {
+            return RestClient.builder().requestFactory(new HttpComponentsClientHttpRequestFactory(APACHE5)).build()
+                .get().uri(url).retrieve().toEntity(String.class).getStatusCode().value() + "";
+        } catch (RestClientResponseException e) {
+            return Integer.toString(e.getStatusCode().value());
+        } catch (RuntimeException e) {
+            return (e.getCause() != null ? e.getCause() : e).getClass().getName();
+        }
+    }
+
+    private static void drain(InputStream in) throws IOException {
+        if (in != null) {
+            try (InputStream closed = in) {
+                closed.readAllBytes();
+            }
+        }
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+        exchange.close();
+    }
+
+    /** A key pair and self-signed certificate for 127.0.0.1, made with the JDK's keytool; trusted by the clients. */
+    private static SSLContext selfSigned() throws Exception {
+        Path dir = Files.createTempDirectory("http-clients-app");
+        Path store = dir.resolve("server.p12");
+        char[] password = "changeit".toCharArray();
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+            "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
+            "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(),
+            "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
+        String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (keytool.waitFor() != 0) {
+            throw new IllegalStateException("keytool failed: " + output);
+        }
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(store)) {
+            keys.load(in, password);
+        }
+        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keyManagers.init(keys, password);
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(keys);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keyManagers.getKeyManagers(), trust.getTrustManagers(), null);
+        Files.delete(store);
+        Files.delete(dir);
+        return context;
+    }
+}
