@@ -31,6 +31,7 @@ import dev.plume.instrumentation.methods.MethodsInstrumentation;
 import dev.plume.instrumentation.otelapi.BridgeFactory;
 import dev.plume.instrumentation.otelapi.OpenTelemetryApiInstrumentation;
 import dev.plume.instrumentation.rabbitmq.RabbitMqInstrumentation;
+import dev.plume.instrumentation.kafka.KafkaInstrumentation;
 import dev.plume.instrumentation.servlet.ServletInstrumentation;
 import dev.plume.instrumentation.springwebmvc.SpringWebMvcInstrumentation;
 
@@ -61,6 +62,7 @@ public final class PlumeInstaller {
             new JedisInstrumentation(),
             new LettuceInstrumentation(),
             new RabbitMqInstrumentation(),
+            new KafkaInstrumentation(),
             new LogbackInstrumentation(),
             new Log4jInstrumentation(),
             new Slf4jMdcInstrumentation(),

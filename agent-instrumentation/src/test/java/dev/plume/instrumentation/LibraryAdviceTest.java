@@ -93,6 +93,16 @@ class LibraryAdviceTest {
     }
 
     @Test
+    void kafkaAdviceIsWovenIntoTheOldestClientAndTheClassesVerify() throws Exception {
+        for (String className : List.of("org.apache.kafka.clients.producer.KafkaProducer",
+            "org.apache.kafka.clients.producer.KafkaProducer$InterceptorCallback",
+            "org.apache.kafka.clients.consumer.KafkaConsumer", "org.apache.kafka.clients.consumer.ConsumerRecords")) {
+            assertTrue(ContextCarrier.class.isAssignableFrom(wovenAndVerified(className, className)), className);
+        }
+        assertEquals(0, failed.get());
+    }
+
+    @Test
     void logbackAdviceIsWovenIntoTheOldestLogbackAndTheClassVerifies() throws Exception {
         String className = "ch.qos.logback.classic.spi.LoggingEvent";
         assertTrue(ContextCarrier.class.isAssignableFrom(wovenAndVerified(className, className)), className);

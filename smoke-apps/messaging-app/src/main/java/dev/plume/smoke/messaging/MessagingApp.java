@@ -186,9 +186,8 @@ public final class MessagingApp {
             getter.start();
         }
         if (SYSTEMS.contains("kafka")) {
-            Thread poller = new Thread(MessagingApp::pollKafka, "kafka-poller");
-            poller.setDaemon(true);
-            poller.start();
+            // not a daemon: with Kafka alone, it is what keeps the consumer running
+            new Thread(MessagingApp::pollKafka, "kafka-poller").start();
         }
         System.out.println("CONSUMING");
     }
