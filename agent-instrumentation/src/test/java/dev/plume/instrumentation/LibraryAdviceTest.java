@@ -141,6 +141,11 @@ class LibraryAdviceTest {
             "okhttp3.internal.http.RealInterceptorChain")) {
             wovenAndVerified(className, className);
         }
+        // package-private classes (a loader of their own could not define them): woven, with the advice's fit checked
+        String async = "org.apache.hc.client5.http.impl.async.InternalAbstractHttpAsyncClient";
+        assertNotNull(rewrite(async, LibraryAdviceTest.class.getClassLoader(), targetsNaming(async)), async);
+        String chain = "org.apache.hc.client5.http.impl.async.AsyncExecChainElement";
+        assertNotNull(rewrite(chain, LibraryAdviceTest.class.getClassLoader(), targetsNaming(chain)), chain);
         assertEquals(0, failed.get());
     }
 

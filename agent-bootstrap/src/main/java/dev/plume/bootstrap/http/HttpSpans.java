@@ -198,8 +198,9 @@ public final class HttpSpans {
         SpanSlot span = startClientSpan(scopeId, method, detached);
         if (span != null && span.isRecording()) {
             String url;
-            if (pathAndQuery != null && (pathAndQuery.startsWith("http://") || pathAndQuery.startsWith("https://"))) {
-                url = pathAndQuery;
+            if (pathAndQuery != null && (host == null
+                || pathAndQuery.startsWith("http://") || pathAndQuery.startsWith("https://"))) {
+                url = pathAndQuery; // absolute, or all there is
             } else {
                 StringBuilder text = new StringBuilder(64).append(scheme != null ? scheme : "http").append("://")
                     .append(host);

@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * Traces Apache HttpClient 4.5 ({@code org.apache.httpcomponents:httpclient}) and 5.x
- * ({@code org.apache.httpcomponents.client5:httpclient5}): one CLIENT span per {@code execute}, with the propagators'
- * headers set on the request. Every client the builders make is one of the named classes, and each {@code execute}
+ * ({@code org.apache.httpcomponents.client5:httpclient5}): one CLIENT span per {@code execute}, classic or asynchronous
+ * (HttpClient 5), with the propagators' headers set on the request. Every client the builders make is one of the named classes, and each {@code execute}
  * reaches its {@code doExecute} once.
  */
 public final class ApacheHttpClientInstrumentation implements LibraryInstrumentation {
@@ -26,6 +26,12 @@ public final class ApacheHttpClientInstrumentation implements LibraryInstrumenta
                     "org.apache.hc.client5.http.impl.classic.MinimalHttpClient")
                 .advice(Client5ExecuteAdvice.class, doExecute.parameterTypes("org.apache.hc.core5.http.HttpHost",
                     "org.apache.hc.core5.http.ClassicHttpRequest")),
+            // the asynchronous client starts its exec chain with the request while doExecute runs
+            TypeTarget.named("org.apache.hc.client5.http.impl.async.InternalAbstractHttpAsyncClient")
+                .advice(Async5ExecuteAdvice.class, MethodSelector.named("doExecute").parameters(6)),
+            TypeTarget.named("org.apache.hc.client5.http.impl.async.AsyncExecChainElement")
+                .advice(Async5RequestAdvice.class, MethodSelector.named("execute").publicOnly().parameters(4)
+                    .parameterTypes("org.apache.hc.core5.http.HttpRequest")),
             TypeTarget.named("org.apache.http.impl.client.InternalHttpClient",
                     "org.apache.http.impl.client.MinimalHttpClient", "org.apache.http.impl.client.AbstractHttpClient")
                 .advice(Client4ExecuteAdvice.class, doExecute.parameterTypes("org.apache.http.HttpHost",

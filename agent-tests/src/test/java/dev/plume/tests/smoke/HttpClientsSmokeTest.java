@@ -52,14 +52,14 @@ class HttpClientsSmokeTest {
     @Test
     void newestClients() throws Exception {
         List<String> clients = new ArrayList<>(JDK_CLIENTS);
-        clients.addAll(List.of("okhttp", "okhttp-async", "apache4", "apache5", "restclient-apache5"));
+        clients.addAll(List.of("okhttp", "okhttp-async", "apache4", "apache5", "apache5-async", "restclient-apache5"));
         run("http-clients-app", InstalledJdks.all().get(0), clients);
     }
 
     @Test
     void oldestClients() throws Exception {
         run("http-clients-oldest-app", InstalledJdks.all().get(0),
-            List.of("huc", "okhttp", "okhttp-async", "apache4", "apache5"));
+            List.of("huc", "okhttp", "okhttp-async", "apache4", "apache5", "apache5-async"));
     }
 
     @Test

@@ -10,9 +10,12 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.core5.concurrent.FutureCallback;
 import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientResponseException;
@@ -44,7 +47,8 @@ import java.util.concurrent.TimeUnit;
  * (a fixed-length body through {@code getOutputStream}), {@code huc-https} ({@code HttpsURLConnection} to the HTTPS
  * listener, a self-signed certificate made at start with the JDK's keytool), {@code resttemplate} (Spring's
  * {@code RestTemplate}, over {@code HttpURLConnection}), {@code okhttp} ({@code Call#execute}), {@code okhttp-async}
- * ({@code enqueue}, awaited), {@code apache4} (HttpClient 4.5), {@code apache5} (HttpClient 5 classic),
+ * ({@code enqueue}, awaited), {@code apache4} (HttpClient 4.5), {@code apache5} (HttpClient 5 classic), {@code apache5-async} (HttpClient 5's asynchronous client, with a
+ * callback),
  * {@code restclient-apache5} (Spring's {@code RestClient} over HttpClient 5). Cases: {@code ok} (200), {@code missing}
  * (404), {@code fail} (500), {@code redirect} (302 to {@code ok}), {@code secret} (200, with credentials in the URL
  * where the client takes them, and signed-URL query parameters), {@code refused} (a port where nothing listens).
@@ -59,6 +63,7 @@ public final class HttpClientsApp {
     private static SSLContext tls;
     private static final OkHttpClient OKHTTP = new OkHttpClient.Builder().build();
     private static final CloseableHttpClient APACHE5 = HttpClients.createDefault();
+    private static final CloseableHttpAsyncClient APACHE5_ASYNC = HttpAsyncClients.createDefault();
     private static final org.apache.http.impl.client.CloseableHttpClient APACHE4 =
         org.apache.http.impl.client.HttpClients.createDefault();
 
@@ -66,6 +71,7 @@ public final class HttpClientsApp {
     }
 
     public static void main(String[] args) throws Exception {
+        APACHE5_ASYNC.start();
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", Integer.getInteger("app.port", 0)), 64);
         server.setExecutor(Executors.newFixedThreadPool(8));
         server.createContext("/downstream/", HttpClientsApp::downstream);
@@ -146,6 +152,7 @@ public final class HttpClientsApp {
             case "okhttp-async" -> okhttpAsync(urlWithCredentials(testCase));
             case "apache4" -> apache4(url(testCase));
             case "apache5" -> apache5(url(testCase));
+            case "apache5-async" -> apache5Async(url(testCase));
             case "restclient-apache5" -> restClientApache5(url(testCase));
             default -> "unknown client";
         };
@@ -234,6 +241,28 @@ public final class HttpClientsApp {
             org.apache.hc.core5.http.io.entity.EntityUtils.consume(response.getEntity());
             return Integer.toString(response.getCode());
         }
+    }
+
+    private static String apache5Async(String url) throws Exception {
+        CompletableFuture<String> outcome = new CompletableFuture<>();
+        APACHE5_ASYNC.execute(org.apache.hc.client5.http.async.methods.SimpleHttpRequests.create("GET", url),
+            new FutureCallback<org.apache.hc.client5.http.async.methods.SimpleHttpResponse>() {
+                @Override
+                public void completed(org.apache.hc.client5.http.async.methods.SimpleHttpResponse response) {
+                    outcome.complete(Integer.toString(response.getCode()));
+                }
+
+                @Override
+                public void failed(Exception e) {
+                    outcome.complete(e.getClass().getName());
+                }
+
+                @Override
+                public void cancelled() {
+                    outcome.complete("cancelled");
+                }
+            });
+        return outcome.get(20, TimeUnit.SECONDS);
     }
 
     private static String apache4(String url) throws IOException {
