@@ -43,16 +43,21 @@ public final class HttpUrlConnectionSpans {
      */
     public static int enter(HttpURLConnection connection, boolean output) {
         int depth = Tracer.enterCall(SCOPE);
-        if (depth == 0 && connection != null && state(connection) == null) {
-            String method = connection.getRequestMethod();
-            if (output && "GET".equals(method)) {
-                method = "POST"; // what getOutputStream makes of a GET
+        try {
+            if (depth == 0 && connection != null && state(connection) == null) {
+                String method = connection.getRequestMethod();
+                if (output && "GET".equals(method)) {
+                    method = "POST"; // what getOutputStream makes of a GET
+                }
+                SpanSlot span = HttpSpans.startClient(SCOPE, method, connection.getURL(), true);
+                if (span != null) {
+                    setState(connection, span);
+                    inject(connection, span);
+                }
             }
-            SpanSlot span = HttpSpans.startClient(SCOPE, method, connection.getURL(), true);
-            if (span != null) {
-                setState(connection, span);
-                inject(connection, span);
-            }
+        } catch (Throwable t) {
+            // the depth still goes back to the advice, so the matching exit knows which call this was
+            PlumeLog.warnRateLimited("url-connection-start", "could not start an HttpURLConnection span: " + t);
         }
         return depth;
     }

@@ -33,11 +33,15 @@ public final class Client4ExecuteAdvice {
             target != null ? target.getSchemeName() : null, target != null ? target.getHostName() : null,
             target != null ? target.getPort() : -1, line.getUri(), false);
         if (span != null) {
-            for (int i = 0; i < Propagation.outgoingCount(); i++) {
-                String value = Propagation.outgoingValue(i, span);
-                if (value != null) {
-                    request.setHeader(Propagation.outgoingName(i), value);
+            try {
+                for (int i = 0; i < Propagation.outgoingCount(); i++) {
+                    String value = Propagation.outgoingValue(i, span);
+                    if (value != null) {
+                        request.setHeader(Propagation.outgoingName(i), value);
+                    }
                 }
+            } catch (Throwable ignored) {
+                // the request goes out as the application built it, and the span still ends
             }
         }
         return span;

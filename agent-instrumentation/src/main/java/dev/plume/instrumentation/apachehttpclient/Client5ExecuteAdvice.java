@@ -38,11 +38,15 @@ public final class Client5ExecuteAdvice {
                 authority != null ? authority.getPort() : -1, request.getPath(), false);
         }
         if (span != null) {
-            for (int i = 0; i < Propagation.outgoingCount(); i++) {
-                String value = Propagation.outgoingValue(i, span);
-                if (value != null) {
-                    request.setHeader(Propagation.outgoingName(i), value);
+            try {
+                for (int i = 0; i < Propagation.outgoingCount(); i++) {
+                    String value = Propagation.outgoingValue(i, span);
+                    if (value != null) {
+                        request.setHeader(Propagation.outgoingName(i), value);
+                    }
                 }
+            } catch (Throwable ignored) {
+                // the request goes out as the application built it, and the span still ends
             }
         }
         return span;

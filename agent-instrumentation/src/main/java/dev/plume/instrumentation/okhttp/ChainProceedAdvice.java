@@ -31,14 +31,18 @@ public final class ChainProceedAdvice {
         SpanSlot span = HttpSpans.startClient(InstrumentationScope.OKHTTP, request.method(), url.toString(),
             url.host(), url.port(), false);
         if (span != null) {
-            Request.Builder copy = request.newBuilder();
-            for (int i = 0; i < Propagation.outgoingCount(); i++) {
-                String value = Propagation.outgoingValue(i, span);
-                if (value != null) {
-                    copy.header(Propagation.outgoingName(i), value);
+            try {
+                Request.Builder copy = request.newBuilder();
+                for (int i = 0; i < Propagation.outgoingCount(); i++) {
+                    String value = Propagation.outgoingValue(i, span);
+                    if (value != null) {
+                        copy.header(Propagation.outgoingName(i), value);
+                    }
                 }
+                request = copy.build();
+            } catch (Throwable ignored) {
+                // the request goes out as the application built it, and the span still ends
             }
-            request = copy.build();
         }
         return span;
     }
