@@ -122,7 +122,7 @@ public final class ConfigKeys {
     public static final ConfigKey INSTRUMENTATION_ENABLED = bool("otel.instrumentation.<name>.enabled", true,
         "one instrumentation on or off: `java-http-server` (also `jdk-httpserver`), `java-http-client`,"
             + " `http-url-connection`, `okhttp`, `apache-httpclient`, `servlet`,"
-            + " `spring-webmvc`, `executors`, `jdbc`, `jedis`, `lettuce`, `logback-mdc`,"
+            + " `spring-webmvc`, `executors`, `jdbc`, `jedis`, `lettuce`, `rabbitmq`, `kafka`, `logback-mdc`,"
             + " `log4j-context-data`, `slf4j-mdc`, `opentelemetry-instrumentation-annotations`,"
             + " `opentelemetry-extension-annotations`, `methods`, `opentelemetry-api`");
     public static final ConfigKey EXCLUDE_CLASSES = list("otel.javaagent.exclude-classes", null,
