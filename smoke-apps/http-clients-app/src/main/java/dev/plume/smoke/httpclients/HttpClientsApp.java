@@ -54,6 +54,7 @@ import java.util.concurrent.TimeUnit;
  * where the client takes them, and signed-URL query parameters), {@code refused} (a port where nothing listens).
  *
  * <p>The downstream endpoints, {@code /downstream/<case>}, answer with the {@code traceparent} they received.
+ * {@code GET /alloc/<client>?calls=N} measures what one synchronous {@code ok} call costs the request thread.
  * System properties: {@code app.port} (default 0), {@code app.exit.on.stdin.eof}.
  */
 public final class HttpClientsApp {
@@ -84,6 +85,16 @@ public final class HttpClientsApp {
                 outcome = t.getClass().getName();
             }
             respond(exchange, 200, parts[2] + " " + parts[3] + " " + outcome);
+        });
+        server.createContext("/alloc/", exchange -> {
+            String outcome;
+            try {
+                outcome = allocation(exchange.getRequestURI().getPath().substring("/alloc/".length()),
+                    exchange.getRequestURI().getQuery());
+            } catch (Throwable t) {
+                outcome = t.toString();
+            }
+            respond(exchange, 200, outcome);
         });
         server.start();
         port = server.getAddress().getPort();
@@ -282,6 +293,27 @@ public final class HttpClientsApp {
         } catch (RuntimeException e) {
             return (e.getCause() != null ? e.getCause() : e).getClass().getName();
         }
+    }
+
+    /**
+     * What one synchronous call of {@code client} to {@code /downstream/ok} costs the calling thread: N calls to warm
+     * up, then N measured, as bytes allocated and nanoseconds per call.
+     */
+    private static String allocation(String client, String query) throws Exception {
+        int calls = query != null && query.startsWith("calls=") ? Integer.parseInt(query.substring(6)) : 2_000;
+        com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < calls; i++) {
+            call(client, "ok");
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        long start = System.nanoTime();
+        for (int i = 0; i < calls; i++) {
+            call(client, "ok");
+        }
+        long nanos = System.nanoTime() - start;
+        long bytes = threads.getCurrentThreadAllocatedBytes() - before;
+        return String.format("calls=%d bytes_per_call=%d ns_per_call=%d", calls, bytes / calls, nanos / calls);
     }
 
     private static void drain(InputStream in) throws IOException {
