@@ -146,6 +146,10 @@ class LibraryAdviceTest {
         assertNotNull(rewrite(async, LibraryAdviceTest.class.getClassLoader(), targetsNaming(async)), async);
         String chain = "org.apache.hc.client5.http.impl.async.AsyncExecChainElement";
         assertNotNull(rewrite(chain, LibraryAdviceTest.class.getClassLoader(), targetsNaming(chain)), chain);
+        for (String async4 : List.of("org.apache.http.impl.nio.client.InternalHttpAsyncClient",
+            "org.apache.http.impl.nio.client.MainClientExec")) {
+            assertNotNull(rewrite(async4, LibraryAdviceTest.class.getClassLoader(), targetsNaming(async4)), async4);
+        }
         assertEquals(0, failed.get());
     }
 

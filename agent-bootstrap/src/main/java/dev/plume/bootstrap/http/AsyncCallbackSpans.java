@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The CLIENT span of an asynchronous call whose library reports the outcome to a callback it defines ({@code
- * completed(result)}, {@code failed(exception)}, {@code cancelled()}: Apache HttpClient 5's {@code FutureCallback}).
+ * completed(result)}, {@code failed(exception)}, {@code cancelled()}: Apache HttpClient's {@code FutureCallback}, 4 and 5).
  * The call's entry ({@link #begin}) swaps the application's callback for a proxy of the same interface, made in the
  * library's class loader (no class is injected there); the request, once the library hands it over on the calling
  * thread ({@link #requestSent}: the first of the call's requests on that thread), starts a detached span under the caller's context; the proxy ends it, once, and then
@@ -23,8 +23,11 @@ public final class AsyncCallbackSpans implements InvocationHandler {
     private static final ClassValue<Method[]> RESPONSE_METHODS = new ClassValue<>() {
         @Override
         protected Method[] computeValue(Class<?> type) {
+            // HttpClient 5: getCode, getVersion (a Message: getHead); HttpClient 4: getStatusLine, then on it
+            // getStatusCode and getProtocolVersion
             return new Method[] {publicMethod(type, "getCode"), publicMethod(type, "getHead"),
-                publicMethod(type, "getVersion")};
+                publicMethod(type, "getVersion"), publicMethod(type, "getStatusLine"),
+                publicMethod(type, "getStatusCode"), publicMethod(type, "getProtocolVersion")};
         }
     };
 
@@ -124,6 +127,14 @@ public final class AsyncCallbackSpans implements InvocationHandler {
             status = (Integer) methods[0].invoke(response);
             Object version = methods[2] != null ? methods[2].invoke(response) : null;
             protocol = version != null ? HttpSemantics.clientProtocolVersion(version.toString()) : null;
+        } else if (methods != null && methods[3] != null) {
+            Object statusLine = methods[3].invoke(response);
+            Method[] line = statusLine != null ? RESPONSE_METHODS.get(statusLine.getClass()) : null;
+            if (line != null && line[4] != null) {
+                status = (Integer) line[4].invoke(statusLine);
+                Object version = line[5] != null ? line[5].invoke(statusLine) : null;
+                protocol = version != null ? HttpSemantics.clientProtocolVersion(version.toString()) : null;
+            }
         }
         finish(status, protocol, null);
     }

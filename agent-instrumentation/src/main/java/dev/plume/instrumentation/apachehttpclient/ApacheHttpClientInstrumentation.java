@@ -7,10 +7,11 @@ import dev.plume.instrumentation.TypeTarget;
 import java.util.List;
 
 /**
- * Traces Apache HttpClient 4.5 ({@code org.apache.httpcomponents:httpclient}) and 5.x
- * ({@code org.apache.httpcomponents.client5:httpclient5}): one CLIENT span per {@code execute}, classic or asynchronous
- * (HttpClient 5), with the propagators' headers set on the request. Every client the builders make is one of the named classes, and each {@code execute}
- * reaches its {@code doExecute} once.
+ * Traces Apache HttpClient 4.5 ({@code org.apache.httpcomponents:httpclient}), HttpAsyncClient 4.1
+ * ({@code org.apache.httpcomponents:httpasyncclient}) and 5.x
+ * ({@code org.apache.httpcomponents.client5:httpclient5}): one CLIENT span per {@code execute}, classic or
+ * asynchronous, with the propagators' headers set on the request. Every client the builders make is one of the named
+ * classes, and each {@code execute} reaches its {@code doExecute} (or the asynchronous clients' entry) once.
  */
 public final class ApacheHttpClientInstrumentation implements LibraryInstrumentation {
     @Override
@@ -35,6 +36,14 @@ public final class ApacheHttpClientInstrumentation implements LibraryInstrumenta
             TypeTarget.named("org.apache.http.impl.client.InternalHttpClient",
                     "org.apache.http.impl.client.MinimalHttpClient", "org.apache.http.impl.client.AbstractHttpClient")
                 .advice(Client4ExecuteAdvice.class, doExecute.parameterTypes("org.apache.http.HttpHost",
-                    "org.apache.http.HttpRequest")));
+                    "org.apache.http.HttpRequest")),
+            // HttpAsyncClient 4.1 (org.apache.httpcomponents:httpasyncclient): the exchange handler prepares the
+            // request on the calling thread while execute runs
+            TypeTarget.named("org.apache.http.impl.nio.client.InternalHttpAsyncClient")
+                .advice(Async4ExecuteAdvice.class, MethodSelector.named("execute").publicOnly().parameters(4)
+                    .parameterTypes("org.apache.http.nio.protocol.HttpAsyncRequestProducer")),
+            TypeTarget.named("org.apache.http.impl.nio.client.MainClientExec")
+                .advice(Async4RequestAdvice.class, MethodSelector.named("prepare").publicOnly().parameters(4)
+                    .parameterTypes("org.apache.http.HttpHost", "org.apache.http.HttpRequest")));
     }
 }

@@ -28,11 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * HttpURLConnection (plain, connect-first, POST with a streamed body, HTTPS with a self-signed certificate, under
- * Spring's RestTemplate), OkHttp (execute and enqueue) and Apache HttpClient 4.5 and 5 (classic; 5 also under Spring's
- * RestClient), each calling a real JDK HTTP server in the app (http-clients-app): the newest versions, the oldest
- * supported (http-clients-oldest-app: OkHttp 3.4.2, HttpClient 4.5 and 5.0.4) and OkHttp 4.12.0 (with B3 headers only,
- * otel.propagators=b3multi), one app JVM each;
- * the JDK's own client classes on every other installed JDK too. Every call must be one CLIENT span under the
+ * Spring's RestTemplate), OkHttp (execute and enqueue) and Apache HttpClient 4.5 and 5 (classic and asynchronous:
+ * HttpAsyncClient 4.1 and HttpClient 5's; 5 also under Spring's RestClient), each calling a real JDK HTTP server in the
+ * app (http-clients-app): the newest versions, the oldest supported (http-clients-oldest-app: OkHttp 3.4.2, HttpClient
+ * 4.5 and 5.0.4, HttpAsyncClient 4.1) and OkHttp 4.12.0 (with B3 headers only, otel.propagators=b3multi), one app JVM
+ * each; the JDK's own client classes on every other installed JDK too. Every call must be one CLIENT span under the
  * request's SERVER span with the stable HTTP attributes, ERROR for 404, 500 and a refused connection, credentials and
  * signed-URL parameters redacted everywhere, and the downstream request's SERVER span its child: one trace per hop.
  */
@@ -53,14 +53,15 @@ class HttpClientsSmokeTest {
     @Test
     void newestClients() throws Exception {
         List<String> clients = new ArrayList<>(JDK_CLIENTS);
-        clients.addAll(List.of("okhttp", "okhttp-async", "apache4", "apache5", "apache5-async", "restclient-apache5"));
+        clients.addAll(List.of("okhttp", "okhttp-async", "apache4", "apache4-async", "apache5", "apache5-async",
+            "restclient-apache5"));
         run("http-clients-app", InstalledJdks.all().get(0), clients);
     }
 
     @Test
     void oldestClients() throws Exception {
         run("http-clients-oldest-app", InstalledJdks.all().get(0),
-            List.of("huc", "okhttp", "okhttp-async", "apache4", "apache5", "apache5-async"));
+            List.of("huc", "okhttp", "okhttp-async", "apache4", "apache4-async", "apache5", "apache5-async"));
     }
 
     /**

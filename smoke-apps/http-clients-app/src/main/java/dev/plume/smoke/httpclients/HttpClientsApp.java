@@ -48,7 +48,7 @@ import java.util.concurrent.TimeUnit;
  * listener, a self-signed certificate made at start with the JDK's keytool), {@code resttemplate} (Spring's
  * {@code RestTemplate}, over {@code HttpURLConnection}), {@code okhttp} ({@code Call#execute}), {@code okhttp-async}
  * ({@code enqueue}, awaited), {@code apache4} (HttpClient 4.5), {@code apache5} (HttpClient 5 classic), {@code apache5-async} (HttpClient 5's asynchronous client, with a
- * callback),
+ * callback), {@code apache4-async} (HttpAsyncClient 4.1, with a callback),
  * {@code restclient-apache5} (Spring's {@code RestClient} over HttpClient 5). Cases: {@code ok} (200), {@code missing}
  * (404), {@code fail} (500), {@code redirect} (302 to {@code ok}), {@code secret} (200, with credentials in the URL
  * where the client takes them, and signed-URL query parameters), {@code refused} (a port where nothing listens).
@@ -65,6 +65,8 @@ public final class HttpClientsApp {
     private static final OkHttpClient OKHTTP = new OkHttpClient.Builder().build();
     private static final CloseableHttpClient APACHE5 = HttpClients.createDefault();
     private static final CloseableHttpAsyncClient APACHE5_ASYNC = HttpAsyncClients.createDefault();
+    private static final org.apache.http.impl.nio.client.CloseableHttpAsyncClient APACHE4_ASYNC =
+        org.apache.http.impl.nio.client.HttpAsyncClients.createDefault();
     private static final org.apache.http.impl.client.CloseableHttpClient APACHE4 =
         org.apache.http.impl.client.HttpClients.createDefault();
 
@@ -73,6 +75,7 @@ public final class HttpClientsApp {
 
     public static void main(String[] args) throws Exception {
         APACHE5_ASYNC.start();
+        APACHE4_ASYNC.start();
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", Integer.getInteger("app.port", 0)), 64);
         server.setExecutor(Executors.newFixedThreadPool(8));
         server.createContext("/downstream/", HttpClientsApp::downstream);
@@ -164,6 +167,7 @@ public final class HttpClientsApp {
             case "apache4" -> apache4(url(testCase));
             case "apache5" -> apache5(url(testCase));
             case "apache5-async" -> apache5Async(url(testCase));
+            case "apache4-async" -> apache4Async(url(testCase));
             case "restclient-apache5" -> restClientApache5(url(testCase));
             default -> "unknown client";
         };
@@ -261,6 +265,28 @@ public final class HttpClientsApp {
                 @Override
                 public void completed(org.apache.hc.client5.http.async.methods.SimpleHttpResponse response) {
                     outcome.complete(Integer.toString(response.getCode()));
+                }
+
+                @Override
+                public void failed(Exception e) {
+                    outcome.complete(e.getClass().getName());
+                }
+
+                @Override
+                public void cancelled() {
+                    outcome.complete("cancelled");
+                }
+            });
+        return outcome.get(20, TimeUnit.SECONDS);
+    }
+
+    private static String apache4Async(String url) throws Exception {
+        CompletableFuture<String> outcome = new CompletableFuture<>();
+        APACHE4_ASYNC.execute(new org.apache.http.client.methods.HttpGet(url),
+            new org.apache.http.concurrent.FutureCallback<org.apache.http.HttpResponse>() {
+                @Override
+                public void completed(org.apache.http.HttpResponse response) {
+                    outcome.complete(Integer.toString(response.getStatusLine().getStatusCode()));
                 }
 
                 @Override
