@@ -45,13 +45,14 @@ import java.util.concurrent.TimeUnit;
  * or the exception's class. Clients: {@code huc} ({@code HttpURLConnection}, reading with {@code getResponseCode}),
  * {@code huc-stream} ({@code connect} first, then {@code getInputStream}, error stream on failure), {@code huc-post}
  * (a fixed-length body through {@code getOutputStream}), {@code huc-https} ({@code HttpsURLConnection} to the HTTPS
- * listener, a self-signed certificate made at start with the JDK's keytool), {@code resttemplate} (Spring's
- * {@code RestTemplate}, over {@code HttpURLConnection}), {@code okhttp} ({@code Call#execute}), {@code okhttp-async}
- * ({@code enqueue}, awaited), {@code apache4} (HttpClient 4.5), {@code apache5} (HttpClient 5 classic), {@code apache5-async} (HttpClient 5's asynchronous client, with a
- * callback), {@code apache4-async} (HttpAsyncClient 4.1, with a callback),
- * {@code restclient-apache5} (Spring's {@code RestClient} over HttpClient 5). Cases: {@code ok} (200), {@code missing}
- * (404), {@code fail} (500), {@code redirect} (302 to {@code ok}), {@code secret} (200, with credentials in the URL
- * where the client takes them, and signed-URL query parameters), {@code refused} (a port where nothing listens).
+ * listener, whose self-signed certificate is made at start with the JDK's keytool; connecting first in the {@code ok}
+ * case), {@code resttemplate} (Spring's {@code RestTemplate}, over {@code HttpURLConnection}), {@code okhttp}
+ * ({@code Call#execute}), {@code okhttp-async} ({@code enqueue}, awaited), {@code apache4} (HttpClient 4.5),
+ * {@code apache4-async} (HttpAsyncClient 4.1, with a callback), {@code apache5} (HttpClient 5 classic),
+ * {@code apache5-async} (HttpClient 5's asynchronous client, with a callback), {@code restclient-apache5} (Spring's
+ * {@code RestClient} over HttpClient 5). Cases: {@code ok} (200), {@code missing} (404), {@code fail} (500),
+ * {@code redirect} (302 to {@code ok}), {@code secret} (200, with credentials in the URL where the client takes them,
+ * and signed-URL query parameters), {@code refused} (a port where nothing listens).
  *
  * <p>The downstream endpoints, {@code /downstream/<case>}, answer with the {@code traceparent} they received.
  * {@code GET /alloc/<client>?calls=N} measures what one synchronous {@code ok} call costs the request thread.
@@ -209,6 +210,9 @@ public final class HttpClientsApp {
         HttpsURLConnection connection = (HttpsURLConnection) new URL("https://127.0.0.1:" + httpsPort
             + "/downstream/" + testCase).openConnection();
         connection.setSSLSocketFactory(tls.getSocketFactory());
+        if (testCase.equals("ok")) {
+            connection.connect(); // HTTPS connects through a delegate of its own, before any header is sent
+        }
         int status = connection.getResponseCode();
         drain(status < 400 ? connection.getInputStream() : connection.getErrorStream());
         return Integer.toString(status);
