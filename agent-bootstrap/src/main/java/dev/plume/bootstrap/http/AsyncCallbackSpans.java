@@ -10,13 +10,14 @@ import java.lang.reflect.Proxy;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The CLIENT span of an asynchronous call whose library reports the outcome to a callback it defines ({@code
- * completed(result)}, {@code failed(exception)}, {@code cancelled()}: Apache HttpClient's {@code FutureCallback}, 4 and 5).
- * The call's entry ({@link #begin}) swaps the application's callback for a proxy of the same interface, made in the
- * library's class loader (no class is injected there); the request, once the library hands it over on the calling
- * thread ({@link #requestSent}: the first of the call's requests on that thread), starts a detached span under the caller's context; the proxy ends it, once, and then
- * calls the application's callback as the library would have. Asynchronous calls are rare next to synchronous ones, so
- * the proxy and reading the result's status reflectively cost what matters little.
+ * The CLIENT span of an asynchronous call whose library reports the outcome to a callback it defines
+ * ({@code completed(result)}, {@code failed(exception)}, {@code cancelled()}: Apache HttpClient's
+ * {@code FutureCallback}, 4 and 5). The call's entry ({@link #begin}) swaps the application's callback for a proxy of
+ * the same interface, made in the library's class loader (no class is injected there); the request, once the library
+ * hands it over on the calling thread ({@link #requestSent}: the first of the call's requests on that thread), starts a
+ * detached span under the caller's context; the proxy ends it, once, and then calls the application's callback as the
+ * library would have. Asynchronous calls are rare next to synchronous ones, so the proxy and reading the result's
+ * status reflectively cost what matters little.
  */
 public final class AsyncCallbackSpans implements InvocationHandler {
     private static final ThreadLocal<AsyncCallbackSpans> PENDING = new ThreadLocal<>();

@@ -121,9 +121,9 @@ public final class HttpSemantics {
     }
 
     /**
-     * Query parameters whose values {@code url.full} never shows: the semantic conventions' list ({@code AWSAccessKeyId},
-     * {@code Signature}, {@code sig}, {@code X-Goog-Signature}) and other signed-URL and token parameters; compared
-     * ignoring case.
+     * Query parameters whose values {@code url.full} never shows: the semantic conventions' list
+     * ({@code AWSAccessKeyId}, {@code Signature}, {@code sig}, {@code X-Goog-Signature}) and other signed-URL and token
+     * parameters; compared ignoring case.
      */
     private static final String[] SENSITIVE_QUERY_KEYS = {
         "AWSAccessKeyId", "Signature", "sig", "X-Goog-Signature", "X-Amz-Signature", "X-Amz-Credential",
@@ -132,8 +132,8 @@ public final class HttpSemantics {
 
     /**
      * A URL as {@code url.full} may show it: user information becomes {@code REDACTED:REDACTED} and the values of
-     * {@link #SENSITIVE_QUERY_KEYS sensitive query parameters} {@code REDACTED}. A URL with neither is returned as it is,
-     * so the common case allocates nothing.
+     * {@link #SENSITIVE_QUERY_KEYS sensitive query parameters} {@code REDACTED}. A URL with neither is returned as it
+     * is, so the common case allocates nothing.
      */
     public static String redactedUrl(String url) {
         if (url == null) {
