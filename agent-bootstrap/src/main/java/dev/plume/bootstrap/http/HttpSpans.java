@@ -1,6 +1,7 @@
 package dev.plume.bootstrap.http;
 
 import dev.plume.bootstrap.trace.AttributeKey;
+import dev.plume.bootstrap.trace.AttributeList;
 import dev.plume.bootstrap.trace.SpanKind;
 import dev.plume.bootstrap.trace.SpanSlot;
 import dev.plume.bootstrap.trace.StatusCode;
@@ -19,7 +20,8 @@ public final class HttpSpans {
     private static final AttributeKey ERROR_TYPE = AttributeKey.of("error.type");
     private static final AttributeKey HTTP_REQUEST_METHOD = AttributeKey.of("http.request.method");
     private static final AttributeKey HTTP_REQUEST_METHOD_ORIGINAL = AttributeKey.of("http.request.method_original");
-    private static final AttributeKey HTTP_REQUEST_RESEND_COUNT = AttributeKey.of("http.request.resend_count");
+    private static final String RESEND_COUNT = "http.request.resend_count";
+    private static final AttributeKey HTTP_REQUEST_RESEND_COUNT = AttributeKey.of(RESEND_COUNT);
     private static final AttributeKey HTTP_RESPONSE_STATUS_CODE = AttributeKey.of("http.response.status_code");
     private static final AttributeKey HTTP_ROUTE = AttributeKey.of("http.route");
     private static final AttributeKey NETWORK_PROTOCOL_VERSION = AttributeKey.of("network.protocol.version");
@@ -236,6 +238,25 @@ public final class HttpSpans {
                 ? host.substring(1, host.length() - 1) : host);
             span.setAttribute(SERVER_PORT, (long) port);
         }
+    }
+
+    /**
+     * The request of a CLIENT span was sent once more within it (a redirect the library followed, a retry):
+     * {@code http.request.resend_count} counts them. Rare, so the count is looked up among the span's attributes.
+     */
+    public static void clientResent(SpanSlot span) {
+        if (!span.isRecording()) {
+            return;
+        }
+        AttributeList attributes = span.attributes();
+        long count = 0;
+        for (int i = 0; i < attributes.count(); i++) {
+            if (RESEND_COUNT.equals(attributes.key(i))) {
+                count = attributes.bits(i);
+                break;
+            }
+        }
+        span.setAttribute(HTTP_REQUEST_RESEND_COUNT, count + 1);
     }
 
     /** Ends a CLIENT span: any status from 400 up, or an exception, makes it an error. */

@@ -107,6 +107,14 @@ public final class HttpUrlConnectionSpans {
         }
     }
 
+    /** The connection follows a redirect within its request's span: one more resend. */
+    public static void redirected(HttpURLConnection connection) {
+        Object state = connection != null ? state(connection) : null;
+        if (state instanceof SpanSlot) {
+            HttpSpans.clientResent((SpanSlot) state);
+        }
+    }
+
     /**
      * The status, read where it is already known: after a response (also one {@code getInputStream} threw for, 404 and
      * up) the connection has it; a failure without a response has none, and asking would send the request again.

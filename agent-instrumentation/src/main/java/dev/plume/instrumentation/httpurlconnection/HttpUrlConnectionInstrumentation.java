@@ -26,7 +26,8 @@ public final class HttpUrlConnectionInstrumentation implements LibraryInstrument
             TypeTarget.named("sun.net.www.protocol.http.HttpURLConnection").carriesContext()
                 .advice(ConnectAdvice.class, connect)
                 .advice(OutputStreamAdvice.class, MethodSelector.named("getOutputStream").publicOnly().parameters(0))
-                .advice(InputStreamAdvice.class, MethodSelector.named("getInputStream").publicOnly().parameters(0)),
+                .advice(InputStreamAdvice.class, MethodSelector.named("getInputStream").publicOnly().parameters(0))
+                .advice(RedirectAdvice.class, MethodSelector.named("followRedirect").privateOnly().parameters(0)),
             TypeTarget.named("sun.net.www.protocol.https.AbstractDelegateHttpsURLConnection")
                 .advice(ConnectAdvice.class, connect));
     }
