@@ -3,9 +3,6 @@ package dev.plume.bootstrap.context;
 import dev.plume.bootstrap.trace.SpanContext;
 import dev.plume.bootstrap.trace.Tracer;
 
-import java.lang.ref.ReferenceQueue;
-import java.lang.ref.WeakReference;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Context hand-off for tasks: captured where a task is created or submitted, attached around the place it runs,
@@ -17,8 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * without the field, one map entry and its weak key.
  */
 public final class TaskContexts {
-    private static final ConcurrentHashMap<Object, SpanContext> WITHOUT_FIELD = new ConcurrentHashMap<>();
-    private static final ReferenceQueue<Object> COLLECTED = new ReferenceQueue<>();
+    private static final WeakIdentityMap<SpanContext> WITHOUT_FIELD = new WeakIdentityMap<>();
 
     private TaskContexts() {
     }
@@ -42,8 +38,7 @@ public final class TaskContexts {
             }
             return;
         }
-        expunge();
-        WITHOUT_FIELD.putIfAbsent(new WeakKey(task, COLLECTED), context);
+        WITHOUT_FIELD.putIfAbsent(task, context);
     }
 
     /**
@@ -61,7 +56,7 @@ public final class TaskContexts {
         } else if (WITHOUT_FIELD.isEmpty()) {
             return false;
         } else {
-            context = WITHOUT_FIELD.remove(new LookupKey(task));
+            context = WITHOUT_FIELD.remove(task);
         }
         if (context == null || Tracer.isAttached(context)) {
             return false;
@@ -90,70 +85,12 @@ public final class TaskContexts {
     /** The task will never run (it was rejected): forgets what was captured for it. */
     public static void forget(Object task) {
         if (task != null && !(task instanceof ContextCarrier) && !WITHOUT_FIELD.isEmpty()) {
-            WITHOUT_FIELD.remove(new LookupKey(task));
+            WITHOUT_FIELD.remove(task);
         }
     }
 
     /** Tasks waiting in the weak map (for tests). */
     static int pendingWithoutField() {
-        expunge();
         return WITHOUT_FIELD.size();
-    }
-
-    private static void expunge() {
-        for (Object gone; (gone = COLLECTED.poll()) != null; ) {
-            WITHOUT_FIELD.remove(gone);
-        }
-    }
-
-    /** A weak, identity-compared key: tasks may define equals and hashCode, and must not be kept alive by the map. */
-    private static final class WeakKey extends WeakReference<Object> {
-        private final int hash;
-
-        WeakKey(Object task, ReferenceQueue<Object> queue) {
-            super(task, queue);
-            this.hash = System.identityHashCode(task);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            if (this == other) {
-                return true;
-            }
-            Object task = get();
-            if (other instanceof WeakKey) {
-                return task != null && task == ((WeakKey) other).get();
-            }
-            return other instanceof LookupKey && task != null && task == ((LookupKey) other).task;
-        }
-    }
-
-    /** A strong key for lookups only, never stored. */
-    private static final class LookupKey {
-        private final Object task;
-        private final int hash;
-
-        LookupKey(Object task) {
-            this.task = task;
-            this.hash = System.identityHashCode(task);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            if (other instanceof WeakKey) {
-                return ((WeakKey) other).get() == task;
-            }
-            return other instanceof LookupKey && ((LookupKey) other).task == task;
-        }
     }
 }

@@ -2,6 +2,7 @@ package dev.plume.bootstrap.http;
 
 import dev.plume.bootstrap.PlumeLog;
 import dev.plume.bootstrap.context.ContextCarrier;
+import dev.plume.bootstrap.context.WeakIdentityMap;
 import dev.plume.bootstrap.trace.InstrumentationScope;
 import dev.plume.bootstrap.trace.Propagation;
 import dev.plume.bootstrap.trace.SpanSlot;
@@ -9,10 +10,7 @@ import dev.plume.bootstrap.trace.Tracer;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.lang.ref.ReferenceQueue;
-import java.lang.ref.WeakReference;
 import java.net.HttpURLConnection;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One CLIENT span per request of a {@link HttpURLConnection} (the JDK's implementation, and through it
@@ -30,8 +28,7 @@ public final class HttpUrlConnectionSpans {
     private static final int SCOPE = InstrumentationScope.HTTP_URL_CONNECTION;
     /** What a connection holds once its request's span has ended. */
     private static final Object TRACED = new Object();
-    private static final ConcurrentHashMap<Object, Object> WITHOUT_FIELD = new ConcurrentHashMap<>();
-    private static final ReferenceQueue<Object> COLLECTED = new ReferenceQueue<>();
+    private static final WeakIdentityMap<Object> WITHOUT_FIELD = new WeakIdentityMap<>();
 
     private HttpUrlConnectionSpans() {
     }
@@ -136,7 +133,7 @@ public final class HttpUrlConnectionSpans {
         if (connection instanceof ContextCarrier) {
             return ((ContextCarrier) connection).plume$getContext();
         }
-        return WITHOUT_FIELD.isEmpty() ? null : WITHOUT_FIELD.get(new LookupKey(connection));
+        return WITHOUT_FIELD.get(connection);
     }
 
     private static void setState(HttpURLConnection connection, Object state) {
@@ -144,57 +141,6 @@ public final class HttpUrlConnectionSpans {
             ((ContextCarrier) connection).plume$setContext(state);
             return;
         }
-        for (Object gone; (gone = COLLECTED.poll()) != null; ) {
-            WITHOUT_FIELD.remove(gone);
-        }
-        WITHOUT_FIELD.put(new WeakKey(connection, COLLECTED), state);
-    }
-
-    /** A weak, identity-compared key: a connection must not be kept alive by the map. */
-    private static final class WeakKey extends WeakReference<Object> {
-        private final int hash;
-
-        WeakKey(Object connection, ReferenceQueue<Object> queue) {
-            super(connection, queue);
-            this.hash = System.identityHashCode(connection);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            if (this == other) {
-                return true;
-            }
-            Object connection = get();
-            if (other instanceof WeakKey) {
-                return connection != null && connection == ((WeakKey) other).get();
-            }
-            return other instanceof LookupKey && connection != null && connection == ((LookupKey) other).connection;
-        }
-    }
-
-    /** A strong key for lookups only, never stored. */
-    private static final class LookupKey {
-        private final Object connection;
-        private final int hash;
-
-        LookupKey(Object connection) {
-            this.connection = connection;
-            this.hash = System.identityHashCode(connection);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof WeakKey ? other.equals(this) : other == this;
-        }
+        WITHOUT_FIELD.put(connection, state);
     }
 }
