@@ -11,8 +11,6 @@ import dev.plume.export.otlp.OtlpTraceExporter;
 import dev.plume.export.resource.Resource;
 import dev.plume.export.resource.ResourceDetector;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.MessageHandler;
 
 import javax.management.MBeanServer;
@@ -36,10 +34,10 @@ import java.util.concurrent.locks.LockSupport;
 public final class PlumeExporter {
     static final String THREAD_NAME = "plume-exporter";
 
-    // Idle: a few spins and yields keep a burst cheap, then parking grows to 20 ms so an idle JVM costs nothing.
-    private static final long IDLE_MAX_SPINS = 10;
-    private static final long IDLE_MAX_YIELDS = 20;
-    private static final long IDLE_MIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    // Idle: no spinning or yielding (the ring is read at a pace, SpanRing#readDue, so there is nothing to catch
+    // within microseconds, and on a small machine a spinning exporter takes the application's core). Records waiting
+    // for their read are looked at every millisecond; an empty ring backs off to 20 ms, so an idle JVM costs nothing.
+    private static final long IDLE_MIN_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long IDLE_MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** A summary line at most this often, and only when spans were dropped since the last one. */
     private static final long SUMMARY_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -63,8 +61,7 @@ public final class PlumeExporter {
             onRecord(msgTypeId, buffer, index, length);
         }
     };
-    private final IdleStrategy idle = new BackoffIdleStrategy(IDLE_MAX_SPINS, IDLE_MAX_YIELDS, IDLE_MIN_PARK_NANOS,
-        IDLE_MAX_PARK_NANOS);
+    private long idleParkNanos = IDLE_MIN_PARK_NANOS;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     /** Set once the exporters exist; before that, an empty ring means there is nothing to wait for at exit. */
     private volatile boolean setUp;
@@ -192,7 +189,7 @@ public final class PlumeExporter {
             } catch (Throwable t) {
                 PlumeLog.warnRateLimited("exporter-loop", "exporter loop error, continuing: " + t);
             }
-            idle.idle(work);
+            idle(work);
         }
 
         // 3. Shutdown: drain the ring, send the rest and wait for the send queue, within the export timeout, and no
@@ -337,6 +334,20 @@ public final class PlumeExporter {
     }
 
     /** Sends the batch through every exporter; the accounting exporter's outcome is what the metrics count. */
+    /** Parks the exporter thread when the loop found nothing to do (see IDLE_MIN_PARK_NANOS). */
+    private void idle(int work) {
+        if (work > 0) {
+            idleParkNanos = IDLE_MIN_PARK_NANOS;
+            return;
+        }
+        if (ring.ringBuffer().size() > 0) {
+            LockSupport.parkNanos(IDLE_MIN_PARK_NANOS); // records waiting for their read: soon
+            return;
+        }
+        LockSupport.parkNanos(idleParkNanos);
+        idleParkNanos = Math.min(IDLE_MAX_PARK_NANOS, idleParkNanos * 2);
+    }
+
     private void flushBatch(long timeoutMillis) {
         int count = batchCount;
         batchCount = 0;

@@ -98,6 +98,9 @@ final class ClassRewriter {
                    byte[] classFile, List<TypeTarget> candidates) {
         try {
             ModuleReads.ensureReadsRuntime(instrumentation, module);
+            for (TypeTarget candidate : candidates) {
+                ModuleReads.openToRuntime(instrumentation, module, candidate.packagesOpenedToRuntime());
+            }
         } catch (Throwable t) {
             failed.incrementAndGet();
             PlumeLog.warnRateLimited("transform-" + candidates.get(0).library().name(), "could not instrument "

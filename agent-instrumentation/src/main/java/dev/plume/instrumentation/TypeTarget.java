@@ -37,6 +37,7 @@ public final class TypeTarget {
     private final List<AdviceUse> advice = new ArrayList<>();
     private final List<CallReplacement> replacements = new ArrayList<>();
     private boolean carriesContext;
+    private List<String> opensToRuntime = List.of();
     private String mentioning;
     private LibraryInstrumentation library;
 
@@ -107,6 +108,19 @@ public final class TypeTarget {
     public TypeTarget carriesContext() {
         carriesContext = true;
         return this;
+    }
+
+    /**
+     * Opens these packages of the chosen classes' module to the agent's runtime when a class is rewritten, for runtime
+     * code that reaches into a JDK class's internals through method handles (the JDK client's request headers).
+     */
+    public TypeTarget opensToRuntime(String... packageNames) {
+        opensToRuntime = List.of(packageNames);
+        return this;
+    }
+
+    List<String> packagesOpenedToRuntime() {
+        return opensToRuntime;
     }
 
     void library(LibraryInstrumentation owner) {

@@ -26,6 +26,11 @@ final class ThreadState {
     SpanSlot currentSpan;
     /** A context attached by a hand-off; the parent of spans started when no local span is open. */
     SpanContext attached;
+    /**
+     * A client span whose headers an object built further down the same library call puts on the request (the JDK
+     * client's internal request, which carries them without a copy of the application's); null outside such a call.
+     */
+    SpanSlot outgoing;
     private Object[] attachStack = new Object[8];
     private int attachDepth;
 
@@ -105,6 +110,9 @@ final class ThreadState {
         }
         if (--callDepth[scopeId] > 0) {
             return;
+        }
+        if (outgoing != null) {
+            outgoing = null; // handed off and never taken: the call failed before it built its request
         }
         while (attachDepth > attachDepthAtEntry[scopeId]) {
             detach(); // attached inside and never detached

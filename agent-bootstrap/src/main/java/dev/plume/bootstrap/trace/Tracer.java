@@ -388,6 +388,24 @@ public final class Tracer {
         ThreadState.current().exitCall(scopeId);
     }
 
+    /**
+     * Hands {@code span} to code further down the current library call on this thread ({@link #takeOutgoing}), which
+     * puts its propagation headers on the request that call builds. Cleared when the outermost call is left.
+     */
+    public static void handOffOutgoing(SpanSlot span) {
+        ThreadState.current().outgoing = span;
+    }
+
+    /** The span handed off by {@link #handOffOutgoing} on this thread, once; null when there is none. */
+    public static SpanSlot takeOutgoing() {
+        ThreadState state = ThreadState.current();
+        SpanSlot span = state.outgoing;
+        if (span != null) {
+            state.outgoing = null;
+        }
+        return span;
+    }
+
     /** Called once by {@link SpanSlot#end}: unwinds the context, records the span, recycles the slot. */
     static void finish(SpanSlot slot) {
         ThreadState owner = slot.owner;

@@ -13,6 +13,8 @@ public final class W3cTraceContext {
     /** The most list members a {@code tracestate} may have. */
     public static final int MAX_TRACESTATE_MEMBERS = 32;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX_BYTES = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e',
+        'f'};
 
     private W3cTraceContext() {
     }
@@ -228,20 +230,24 @@ public final class W3cTraceContext {
         return hexByte(header, 53);
     }
 
-    /** Formats a version-00 traceparent (the one allocation a client span's propagation needs). */
+    /**
+     * Formats a version-00 traceparent (the one allocation a client span's propagation needs). The characters are
+     * written as Latin-1 bytes, which the string takes as they are: no char[] and no compression pass.
+     */
+    @SuppressWarnings("deprecation") // String(byte[], int hibyte): with hibyte 0, a plain copy into a Latin-1 string
     public static String format(long traceIdHigh, long traceIdLow, long spanId, int traceFlags) {
-        char[] chars = new char[TRACEPARENT_LENGTH];
-        chars[0] = '0';
-        chars[1] = '0';
-        chars[2] = '-';
-        writeHex(chars, 3, traceIdHigh);
-        writeHex(chars, 19, traceIdLow);
-        chars[35] = '-';
-        writeHex(chars, 36, spanId);
-        chars[52] = '-';
-        chars[53] = HEX[(traceFlags >> 4) & 0xf];
-        chars[54] = HEX[traceFlags & 0xf];
-        return new String(chars);
+        byte[] bytes = new byte[TRACEPARENT_LENGTH];
+        bytes[0] = '0';
+        bytes[1] = '0';
+        bytes[2] = '-';
+        writeHex(bytes, 3, traceIdHigh);
+        writeHex(bytes, 19, traceIdLow);
+        bytes[35] = '-';
+        writeHex(bytes, 36, spanId);
+        bytes[52] = '-';
+        bytes[53] = HEX_BYTES[(traceFlags >> 4) & 0xf];
+        bytes[54] = HEX_BYTES[traceFlags & 0xf];
+        return new String(bytes, 0);
     }
 
     /** A lowercase 32-character hex trace id (for logs and the console exporter). */
@@ -256,6 +262,13 @@ public final class W3cTraceContext {
         char[] chars = new char[16];
         writeHex(chars, 0, spanId);
         return new String(chars);
+    }
+
+    private static void writeHex(byte[] bytes, int offset, long value) {
+        for (int i = 15; i >= 0; i--) {
+            bytes[offset + i] = HEX_BYTES[(int) (value & 0xf)];
+            value >>>= 4;
+        }
     }
 
     private static void writeHex(char[] chars, int offset, long value) {

@@ -3,6 +3,7 @@ package dev.plume.instrumentation.jdkhttpclient;
 import dev.plume.bootstrap.http.AcceptAllHeaders;
 import dev.plume.bootstrap.http.ClientSpanFuture;
 import dev.plume.bootstrap.http.HttpSpans;
+import dev.plume.bootstrap.http.JdkHttpClientHeaders;
 import dev.plume.bootstrap.trace.InstrumentationScope;
 import dev.plume.bootstrap.trace.Propagation;
 import dev.plume.bootstrap.trace.SpanSlot;
@@ -17,7 +18,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Inlined into {@code HttpClientImpl#send} and the private {@code sendAsync} that every asynchronous call reaches.
  * {@code send} gets a CLIENT span current on the caller's thread; {@code sendAsync} a detached span that ends when the
- * response future completes. A {@code sendAsync} made by {@code send} is already traced and is skipped.
+ * response future completes. A {@code sendAsync} made by {@code send} is already traced and is skipped. The span's
+ * propagation headers go on the client's own copy of the request, built further down the call
+ * ({@link RequestHeadersAdvice}), so the application's request is not copied once more.
  */
 public final class ClientCallAdvice {
     private ClientCallAdvice() {
@@ -31,9 +34,10 @@ public final class ClientCallAdvice {
         }
         SpanSlot span = HttpSpans.startClient(InstrumentationScope.JDK_HTTP_CLIENT, request.method(), request.uri(),
             !"send".equals(methodName));
-        if (span != null) {
+        if (span != null && !JdkHttpClientHeaders.handOff(span, request.headers().map())) {
             try {
-                // HttpRequest is immutable: propagation sends a copy that carries the propagators' headers.
+                // The application set a propagation header itself (or this JDK's request cannot take ours in place):
+                // the request is immutable, so a copy goes out, with the propagators' headers replacing its own.
                 HttpRequest.Builder copy = HttpRequest.newBuilder(request, AcceptAllHeaders.INSTANCE);
                 for (int i = 0; i < Propagation.outgoingCount(); i++) {
                     String value = Propagation.outgoingValue(i, span);

@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * Traces {@code java.net.http.HttpClient}: {@code send} as one CLIENT span on the caller's thread, and
  * {@code sendAsync} as a span that ends when the response arrives. Both inject W3C trace context headers.
- * Every client the JDK builds delegates to {@code HttpClientImpl}, so that is the one class instrumented.
+ * Every client the JDK builds delegates to {@code HttpClientImpl}; the headers go on the {@code HttpRequestImpl} it
+ * makes of the application's request (and of each redirect's), without a copy.
  */
 public final class JdkHttpClientInstrumentation implements LibraryInstrumentation {
     @Override
@@ -35,7 +36,14 @@ public final class JdkHttpClientInstrumentation implements LibraryInstrumentatio
             }
         }
         return List.of(TypeTarget.named("jdk.internal.net.http.HttpClientImpl")
-            .advice(ClientCallAdvice.class, MethodSelector.named("send").publicOnly().parameters(2)
-                .or(MethodSelector.named("sendAsync").privateOnly().parameters(4))));
+                .advice(ClientCallAdvice.class, MethodSelector.named("send").publicOnly().parameters(2)
+                    .or(MethodSelector.named("sendAsync").privateOnly().parameters(4))),
+            TypeTarget.named("jdk.internal.net.http.HttpRequestImpl")
+                .opensToRuntime("jdk.internal.net.http", "jdk.internal.net.http.common")
+                .advice(RequestHeadersAdvice.class, MethodSelector.constructors()
+                    .parameterTypes("java.net.http.HttpRequest", "java.net.ProxySelector"))
+                // (URI, String, HttpRequestImpl, boolean) and, on newer JDKs, the same with a header filter
+                .advice(FollowUpRequestAdvice.class, MethodSelector.constructors()
+                    .parameterTypes("java.net.URI", "java.lang.String", "jdk.internal.net.http.HttpRequestImpl")));
     }
 }

@@ -249,6 +249,39 @@ class HttpAppSmokeTest {
         });
     }
 
+    /**
+     * The JDK client's headers go on its own request, not on a copy of the application's: a redirect it follows
+     * starts a new internal request, which must carry them too; and a traceparent the application set itself is
+     * replaced by the client span's, not sent beside it.
+     */
+    @Order(6)
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource(JDKS)
+    void jdkClientHeadersSurviveARedirectAndReplaceTheApplicationsOwn(Jdk jdk) {
+        TracedHttpApp app = sharedApp(jdk);
+        app.process().explainFailures(() -> {
+            for (String path : List.of("/chain-redirect", "/chain-own-traceparent")) {
+                HttpResponse<String> response = app.get(path + "?case=in-place-headers");
+                assertEquals(200, response.statusCode(), response.body());
+                ReceivedSpan server = app.receiver().awaitSpan("SERVER span of " + path,
+                        OtlpHttpReceiver.named("GET " + path, SpanKind.SPAN_KIND_SERVER), SPAN_TIMEOUT);
+                List<ReceivedSpan> trace = app.receiver().awaitTrace(server.traceId(),
+                        path.equals("/chain-redirect") ? 4 : 3, SPAN_TIMEOUT);
+                ReceivedSpan client = onlyChild(trace, server);
+                assertEquals(SpanKind.SPAN_KIND_CLIENT, client.kind(), client::toString);
+                List<String> received = response.body().lines().filter(line -> line.startsWith("traceparent:"))
+                        .toList();
+                assertEquals(List.of("traceparent: 00-" + server.traceId() + "-" + client.spanId() + "-01"),
+                        received, () -> path + ": the downstream got " + response.body() + "; trace " + trace);
+                // every server span the call reached (the redirect's and its target's) is the client span's child
+                List<ReceivedSpan> downstream = trace.stream().filter(span -> client.spanId()
+                        .equals(span.parentSpanId())).toList();
+                assertEquals(path.equals("/chain-redirect") ? 2 : 1, downstream.size(), trace::toString);
+                downstream.forEach(span -> assertEquals(SpanKind.SPAN_KIND_SERVER, span.kind(), span::toString));
+            }
+        });
+    }
+
     @Order(6)
     @ParameterizedTest(name = "[{index}] {0}")
     @MethodSource(JDKS)

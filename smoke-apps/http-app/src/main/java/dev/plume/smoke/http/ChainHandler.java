@@ -4,18 +4,24 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 
 import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.CompletionException;
 
 /**
  * Answers with the body of a nested call to one of the app's own paths ({@code /hello}, or {@code /headers} for
- * {@code /chain-headers}), made synchronously or asynchronously.
+ * {@code /chain-headers}), made synchronously or asynchronously; or with a given client and headers of the app's own
+ * ({@code /chain-redirect}, {@code /chain-own-traceparent}).
  */
 final class ChainHandler implements HttpHandler {
 
     private final HttpApp app;
+    private final HttpClient client;
     private final boolean async;
     private final String target;
+    /** Headers the app sets on the nested request itself, as name, value pairs. */
+    private final String[] headers;
 
     ChainHandler(HttpApp app, boolean async) {
         this(app, async, "/hello");
@@ -23,8 +29,19 @@ final class ChainHandler implements HttpHandler {
 
     ChainHandler(HttpApp app, boolean async, String target) {
         this.app = app;
+        this.client = null;
         this.async = async;
         this.target = target;
+        this.headers = new String[0];
+    }
+
+    /** A synchronous call with {@code client} (one that follows redirects, say), with the app's own headers. */
+    ChainHandler(HttpApp app, HttpClient client, String target, String... headers) {
+        this.app = app;
+        this.client = client;
+        this.async = false;
+        this.target = target;
+        this.headers = headers;
     }
 
     @Override
@@ -51,6 +68,13 @@ final class ChainHandler implements HttpHandler {
     }
 
     private HttpResponse<String> callSync() throws IOException, InterruptedException {
+        if (client != null) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(app.ownRequest(target), (name, value) -> true);
+            for (int i = 0; i + 1 < headers.length; i += 2) {
+                request.header(headers[i], headers[i + 1]);
+            }
+            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        }
         return app.client().send(app.ownRequest(target), HttpResponse.BodyHandlers.ofString());
     }
 

@@ -100,6 +100,24 @@ public final class HttpApp {
                 respond(exchange, 500, "failure");
             }
         });
+        // a redirect to the path in ?to=, and chains whose call follows one, or sets its own traceparent
+        server.createContext("/redirect", exchange -> {
+            String query = exchange.getRequestURI().getRawQuery();
+            try (exchange) {
+                exchange.getRequestBody().readAllBytes();
+                exchange.getResponseHeaders().set("Location", query != null && query.startsWith("to=")
+                        ? query.substring(3) : "/hello");
+                exchange.sendResponseHeaders(302, -1);
+            }
+        });
+        HttpClient following = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+        server.createContext("/chain-redirect", new ChainHandler(app, following, "/redirect?to=/headers"));
+        server.createContext("/chain-own-traceparent", new ChainHandler(app, app.client(), "/headers",
+                "traceparent", "00-11111111111111111111111111111111-2222222222222222-01"));
         server.createContext("/users", new UsersHandler());
         server.createContext("/debug/allocated", new AllocatedBytesHandler());
         server.setExecutor(workers);
