@@ -89,6 +89,21 @@ public final class GrpcSender implements TraceSender {
     }
 
     @Override
+    public byte[] prepare(OtlpTraceEncoder encoder) {
+        if (gzip != null) {
+            return TraceSender.super.prepare(encoder);
+        }
+        int messageLength = encoder.requestLength();
+        byte[] payload = new byte[FRAME_HEADER + messageLength];
+        payload[1] = (byte) (messageLength >>> 24);
+        payload[2] = (byte) (messageLength >>> 16);
+        payload[3] = (byte) (messageLength >>> 8);
+        payload[4] = (byte) messageLength;
+        encoder.writeRequest(payload, FRAME_HEADER);
+        return payload;
+    }
+
+    @Override
     public int payloadFormat() {
         return PayloadFormat.of(true, gzip != null);
     }

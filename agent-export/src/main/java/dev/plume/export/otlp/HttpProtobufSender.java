@@ -65,6 +65,16 @@ public final class HttpProtobufSender implements TraceSender {
     }
 
     @Override
+    public byte[] prepare(OtlpTraceEncoder encoder) {
+        if (gzip != null) {
+            return TraceSender.super.prepare(encoder);
+        }
+        byte[] payload = new byte[encoder.requestLength()];
+        encoder.writeRequest(payload, 0);
+        return payload;
+    }
+
+    @Override
     public int payloadFormat() {
         return PayloadFormat.of(false, gzip != null);
     }

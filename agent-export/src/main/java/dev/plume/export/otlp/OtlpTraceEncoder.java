@@ -179,26 +179,57 @@ public final class OtlpTraceEncoder {
 
     /** Writes the request for the spans appended since the last {@link #reset()}; returns its length in bytes. */
     public int encodeRequest() {
-        int resourceSpansLength = fieldLength(resource.length);
-        for (int s = 0; s < scopes.length; s++) {
-            if (hasSpans(s)) {
-                resourceSpansLength += fieldLength(scopeSpansLength(s));
-            }
-        }
+        int length = requestLength();
         request.reset();
-        request.tag(REQUEST_RESOURCE_SPANS, WIRE_LEN);
-        request.varint32(resourceSpansLength);
-        request.lengthDelimited(RESOURCE_SPANS_RESOURCE, resource, 0, resource.length);
+        request.ensureCapacity(length);
+        writeRequest(request.array(), 0);
+        request.truncate(length);
+        return length;
+    }
+
+    /** The length of the request {@link #writeRequest} writes for the spans appended so far. */
+    public int requestLength() {
+        return fieldLength(resourceSpansLength());
+    }
+
+    /**
+     * Writes the request for the spans appended since the last {@link #reset()} into {@code target} from
+     * {@code offset} ({@link #requestLength()} bytes): the one copy of the spans' bytes a payload needs, straight into
+     * the array that is sent.
+     */
+    public void writeRequest(byte[] target, int offset) {
+        int at = offset;
+        int resourceSpansLength = resourceSpansLength();
+        target[at++] = (byte) ((REQUEST_RESOURCE_SPANS << 3) | WIRE_LEN);
+        at = ProtobufWriter.putVarint32(target, at, resourceSpansLength);
+        at = putField(target, at, RESOURCE_SPANS_RESOURCE, resource, resource.length);
         for (int s = 0; s < scopes.length; s++) {
             if (hasSpans(s)) {
-                request.tag(RESOURCE_SPANS_SCOPE_SPANS, WIRE_LEN);
-                request.varint32(scopeSpansLength(s));
-                request.lengthDelimited(SCOPE_SPANS_SCOPE, scopes[s], 0, scopes[s].length);
+                target[at++] = (byte) ((RESOURCE_SPANS_SCOPE_SPANS << 3) | WIRE_LEN);
+                at = ProtobufWriter.putVarint32(target, at, scopeSpansLength(s));
+                at = putField(target, at, SCOPE_SPANS_SCOPE, scopes[s], scopes[s].length);
                 ProtobufWriter spans = spansByScope[s];
-                request.bytes(spans.array(), 0, spans.position());
+                System.arraycopy(spans.array(), 0, target, at, spans.position());
+                at += spans.position();
             }
         }
-        return request.position();
+    }
+
+    private int resourceSpansLength() {
+        int length = fieldLength(resource.length);
+        for (int s = 0; s < scopes.length; s++) {
+            if (hasSpans(s)) {
+                length += fieldLength(scopeSpansLength(s));
+            }
+        }
+        return length;
+    }
+
+    private static int putField(byte[] target, int at, int field, byte[] value, int length) {
+        target[at++] = (byte) ((field << 3) | WIRE_LEN);
+        at = ProtobufWriter.putVarint32(target, at, length);
+        System.arraycopy(value, 0, target, at, length);
+        return at + length;
     }
 
     /** The request written by {@link #encodeRequest()}, from index 0. */
@@ -354,13 +385,34 @@ public final class OtlpTraceEncoder {
     }
 
     /** A {@code KeyValue}; the {@code AnyValue} field is written even for "", 0 and false, so its type is kept. */
+    /**
+     * A {@code KeyValue}. A scalar's lengths are known before anything is written, so its two nested messages are
+     * written with exact length prefixes, with no reserve to move the body back over; arrays take the reserve.
+     */
     private static void encodeAttribute(ProtobufWriter out, int field, SpanRecordReader span, DirectBuffer buffer,
                                         int i) {
-        int keyValueMark = out.beginMessage(field);
-        out.lengthDelimited(KEY_VALUE_KEY, span.attributeKeyBuffer(i), span.attributeKeyOffset(i),
-            span.attributeKeyLength(i));
-        int anyValueMark = out.beginMessage(KEY_VALUE_VALUE);
-        switch (span.attributeType(i)) {
+        byte type = span.attributeType(i);
+        int valueLength;
+        switch (type) {
+            case AttributeType.STRING -> {
+                int length = span.attributeStringLength(i);
+                valueLength = 1 + ProtobufWriter.varintSize(length) + length;
+            }
+            case AttributeType.LONG -> valueLength = 1 + varint64Size(span.attributeLong(i));
+            case AttributeType.DOUBLE -> valueLength = 1 + 8;
+            case AttributeType.BOOLEAN -> valueLength = 1 + 1;
+            default -> {
+                encodeAttributeWithReserve(out, field, span, buffer, i);
+                return;
+            }
+        }
+        int keyLength = span.attributeKeyLength(i);
+        out.tag(field, WIRE_LEN);
+        out.varint32(fieldLength(keyLength) + fieldLength(valueLength));
+        out.lengthDelimited(KEY_VALUE_KEY, span.attributeKeyBuffer(i), span.attributeKeyOffset(i), keyLength);
+        out.tag(KEY_VALUE_VALUE, WIRE_LEN);
+        out.varint32(valueLength);
+        switch (type) {
             case AttributeType.STRING -> out.lengthDelimited(ANY_VALUE_STRING, buffer, span.attributeStringOffset(i),
                 span.attributeStringLength(i));
             case AttributeType.LONG -> {
@@ -371,10 +423,20 @@ public final class OtlpTraceEncoder {
                 out.tag(ANY_VALUE_DOUBLE, WIRE_I64);
                 out.fixed64(Double.doubleToRawLongBits(span.attributeDouble(i)));
             }
-            case AttributeType.BOOLEAN -> {
+            default -> {
                 out.tag(ANY_VALUE_BOOL, WIRE_VARINT);
                 out.varint32(span.attributeBoolean(i) ? 1 : 0);
             }
+        }
+    }
+
+    private static void encodeAttributeWithReserve(ProtobufWriter out, int field, SpanRecordReader span,
+                                                   DirectBuffer buffer, int i) {
+        int keyValueMark = out.beginMessage(field);
+        out.lengthDelimited(KEY_VALUE_KEY, span.attributeKeyBuffer(i), span.attributeKeyOffset(i),
+            span.attributeKeyLength(i));
+        int anyValueMark = out.beginMessage(KEY_VALUE_VALUE);
+        switch (span.attributeType(i)) {
             case AttributeType.STRING_ARRAY, AttributeType.LONG_ARRAY, AttributeType.DOUBLE_ARRAY,
                  AttributeType.BOOLEAN_ARRAY -> encodeArray(out, span, buffer, i);
             default -> throw new IllegalStateException("unknown attribute type " + span.attributeType(i));

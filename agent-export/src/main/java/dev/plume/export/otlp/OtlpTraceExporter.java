@@ -89,8 +89,7 @@ public final class OtlpTraceExporter implements TraceExporter {
         }
         try {
             connect();
-            int length = encoder.encodeRequest();
-            byte[] payload = sender.prepare(encoder.requestArray(), length);
+            byte[] payload = sender.prepare(encoder);
             return queue.offer(payload, count)
                 ? BatchOutcome.queued(count)
                 : BatchOutcome.dropped(count, DropReason.QUEUE_FULL);

@@ -159,6 +159,21 @@ public final class ProtobufWriter {
         }
     }
 
+    /** Writes an unsigned varint32 into {@code target} at {@code at}; returns the index after it. */
+    static int putVarint32(byte[] target, int at, int value) {
+        while ((value & ~0x7F) != 0) {
+            target[at++] = (byte) ((value & 0x7F) | 0x80);
+            value >>>= 7;
+        }
+        target[at++] = (byte) value;
+        return at;
+    }
+
+    /** Grows the array, if needed, so that {@code capacity} bytes fit from index 0. */
+    void ensureCapacity(int capacity) {
+        ensure(capacity - position);
+    }
+
     public static int varintSize(int value) {
         if ((value & ~0x7F) == 0) {
             return 1;

@@ -19,6 +19,15 @@ public interface TraceSender {
     byte[] prepare(byte[] request, int length);
 
     /**
+     * The bytes to put on the wire for the batch {@code encoder} holds, in a new array the caller owns. Senders that
+     * neither compress nor frame differently write the request straight into the payload (one copy of the spans).
+     */
+    default byte[] prepare(OtlpTraceEncoder encoder) {
+        int length = encoder.encodeRequest();
+        return prepare(encoder.requestArray(), length);
+    }
+
+    /**
      * Sends a payload made by {@link #prepare} without waiting; {@code done} is called exactly once, on another thread,
      * with the answer (never an exception), after at most about {@code timeoutMillis}.
      */
