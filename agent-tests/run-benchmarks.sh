@@ -6,6 +6,10 @@
 #   agent-tests/run-benchmarks.sh --quick    the same, a few seconds per measurement (~2.5 min; checks it all runs)
 #   agent-tests/run-benchmarks.sh --jmh      JMH micro-benchmarks with the GC profiler (~4 min)
 #   agent-tests/run-benchmarks.sh --exit-times   exit time of a short traced program per kind of backend (~3 min)
+#   agent-tests/run-benchmarks.sh --profile cpu  async-profiler (from Maven Central) on http-app's /chain under load,
+#                                            no agent and Plume (--configs none,plume,otel adds OpenTelemetry),
+#                                            summarized per request; also alloc and lock, and --profile-path /hello
+#                                            (~2 min per configuration)
 #
 # Other options: --offline (Maven -o), --skip-build (reuse the last build), --rounds N, --configs none,plume[,otel];
 # after --jmh, any JMH option (e.g. --jmh SpanRecording -f 2).
@@ -19,14 +23,17 @@ mode=side-by-side
 build=1
 mvn_flags=(-B -q)
 args=()
-for arg in "$@"; do
-  case "$arg" in
+event=cpu
+while [[ $# -gt 0 ]]; do
+  case "$1" in
     --jmh) mode=jmh ;;
     --exit-times) mode=exit-times ;;
+    --profile) mode=profile; event=${2:-cpu}; [[ $# -gt 1 ]] && shift ;;
     --offline) mvn_flags+=(-o) ;;
     --skip-build) build=0 ;;
-    *) args+=("$arg") ;;
+    *) args+=("$1") ;;
   esac
+  shift
 done
 
 cd "$root"
@@ -72,6 +79,17 @@ fi
 if [[ $mode == jmh ]]; then
   exec "$java" -cp "$classpath" org.openjdk.jmh.Main -prof gc -rf json -rff "$bench/jmh-result.json" \
     ${args[@]+"${args[@]}"}
+fi
+if [[ $mode == profile ]]; then
+  # the event follows --profile (cpu, alloc or lock); only none and plume unless --configs says otherwise
+  case "$(uname -m)" in aarch64|arm64) arch=linux-arm64 ;; *) arch=linux-x64 ;; esac
+  cp "$bench/async-profiler/$arch/libasyncProfiler.so" "$run/"
+  configs=(--configs none,plume)
+  for arg in ${args[@]+"${args[@]}"}; do [[ $arg == --configs ]] && configs=(); done
+  exec "$java" -cp "$classpath" dev.plume.tests.bench.SideBySide \
+    --plume-agent "$run/plume-agent.jar" --otel-agent "$run/opentelemetry-javaagent.jar" \
+    --http-app "$run/http-app.jar" --hello-app "$run/hello-app.jar" --profiler-lib "$run/libasyncProfiler.so" \
+    --build-info "$run/build-info.txt" --out "$bench" ${configs[@]+"${configs[@]}"} --profile "$event" ${args[@]+"${args[@]}"}
 fi
 exec "$java" -cp "$classpath" dev.plume.tests.bench.SideBySide \
   --plume-agent "$run/plume-agent.jar" --otel-agent "$run/opentelemetry-javaagent.jar" \

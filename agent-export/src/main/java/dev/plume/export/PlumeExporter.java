@@ -36,9 +36,11 @@ public final class PlumeExporter {
 
     // Idle: no spinning or yielding (the ring is read at a pace, SpanRing#readDue, so there is nothing to catch
     // within microseconds, and on a small machine a spinning exporter takes the application's core). Records waiting
-    // for their read are looked at every millisecond; an empty ring backs off to 20 ms, so an idle JVM costs nothing.
+    // for their read: asleep until they are due by age, but awake at least every 2 ms to see a burst fill the ring's
+    // read threshold; an empty ring backs off from 1 to 20 ms, so an idle JVM costs nothing.
     private static final long IDLE_MIN_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long IDLE_MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long IDLE_WAITING_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** A summary line at most this often, and only when spans were dropped since the last one. */
     private static final long SUMMARY_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
     static final String MBEAN_NAME = "dev.plume:type=Exporter";
@@ -340,8 +342,9 @@ public final class PlumeExporter {
             idleParkNanos = IDLE_MIN_PARK_NANOS;
             return;
         }
-        if (ring.ringBuffer().size() > 0) {
-            LockSupport.parkNanos(IDLE_MIN_PARK_NANOS); // records waiting for their read: soon
+        long untilDue = ring.nanosUntilReadDue(System.nanoTime());
+        if (untilDue > 0) {
+            LockSupport.parkNanos(Math.min(untilDue, IDLE_WAITING_PARK_NANOS)); // records waiting for their read
             return;
         }
         LockSupport.parkNanos(idleParkNanos);

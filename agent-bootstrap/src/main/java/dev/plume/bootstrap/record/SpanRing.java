@@ -93,6 +93,17 @@ public final class SpanRing {
         return waiting >= readThreshold || (waiting > 0 && nowNanos - lastReadNanos >= READ_DELAY_NANOS);
     }
 
+    /**
+     * How long the reader may sleep before records waiting now are due by age ({@link #READ_DELAY_NANOS} after the
+     * last read); 0 when they are due, or when nothing waits (the caller then chooses its own pause).
+     */
+    public long nanosUntilReadDue(long nowNanos) {
+        if (ring.size() == 0) {
+            return 0;
+        }
+        return Math.max(0, READ_DELAY_NANOS - (nowNanos - lastReadNanos));
+    }
+
     /** Reads up to {@code limit} records (reader thread only); see {@link #readDue}. */
     public int read(MessageHandler handler, int limit, long nowNanos) {
         lastReadNanos = nowNanos;

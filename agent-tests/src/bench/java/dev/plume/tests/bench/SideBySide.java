@@ -34,6 +34,11 @@ import java.util.concurrent.TimeUnit;
  * <p>Arguments: {@code --plume-agent JAR --otel-agent JAR --http-app JAR --hello-app JAR --out DIR
  * [--spring-app JAR] [--quick] [--rounds N] [--configs none,plume,otel] [--build-info FILE]}. Run through
  * {@code agent-tests/run-benchmarks.sh}.
+ *
+ * <p>With {@code --profile cpu|alloc|lock --profiler-lib libasyncProfiler.so [--profile-path /chain]}, it profiles
+ * instead: for each configuration, the http-app is warmed up as in a load round, async-profiler is attached for one
+ * measured load of the path, and {@link ProfileSummary} reports where the agent's time and bytes go per request. Run
+ * through {@code agent-tests/run-profile.sh}.
  */
 public final class SideBySide {
 
@@ -92,7 +97,10 @@ public final class SideBySide {
         if (buildInfo != null && Files.isRegularFile(Path.of(buildInfo))) {
             bench.buildInfo = Files.readString(Path.of(buildInfo)).trim();
         }
-        String report = bench.run();
+        String profile = arguments.get("--profile", null);
+        String report = profile == null ? bench.run()
+                : bench.profile(profile, arguments.get("--profile-path", "/chain"),
+                        existing(arguments.require("--profiler-lib")));
         System.out.println(report);
     }
 
@@ -153,6 +161,82 @@ public final class SideBySide {
         Files.write(out.resolve("raw-" + stamp + ".txt"), rawLines);
         progress("report written to " + out.resolve("results-" + stamp + ".md"));
         return report;
+    }
+
+    /**
+     * Profiles each configuration under the load of {@code path} (see the class comment) and returns the summary. The
+     * app is warmed up with both endpoints' load first, as in a load round, so the profile shows the steady state.
+     */
+    private String profile(String event, String path, Path profilerLibrary) throws Exception {
+        if (!List.of("cpu", "alloc", "lock").contains(event)) {
+            throw new IllegalArgumentException("--profile must be cpu, alloc or lock, not " + event);
+        }
+        Files.createDirectories(logs);
+        Map<String, Path> profiles = new LinkedHashMap<>();
+        Map<String, Double> requests = new LinkedHashMap<>();
+        String loadBefore = loadAverage();
+        Process receiver = startReceiver();
+        try {
+            progress("receiver at " + receiverEndpoint + "; profiling " + event + " on " + path);
+            for (String config : agents.keySet()) {
+                int port = freePort();
+                Path log = logs.resolve("http-app-" + config + "-profile-" + event + ".log");
+                long launched = System.nanoTime();
+                Process app = start(appCommand(config, httpApp, "bench-http-app", "-Dapp.port=" + port,
+                        "-Xms" + settings.heapMegabytes + "m", "-Xmx" + settings.heapMegabytes + "m",
+                        "-XX:+AlwaysPreTouch"), log);
+                try {
+                    awaitFirstAnswer(app, port, launched, log);
+                    for (String endpoint : ENDPOINTS) {
+                        runJava(List.of("-Xmx256m", "-XX:+UseSerialGC"), LoadGenerator.class, "--port",
+                                String.valueOf(port), "--path", endpoint, "--connections",
+                                String.valueOf(settings.chainConnections), "--warmup-seconds", "0", "--seconds",
+                                String.valueOf(settings.warmupSeconds + settings.seconds), "--no-allocation");
+                    }
+                    awaitExportSettled();
+                    Path file = out.resolve("profile-" + event + "-" + config + ".collapsed").toAbsolutePath();
+                    String sampling = switch (event) {
+                        case "cpu" -> "event=cpu,interval=1ms";
+                        case "alloc" -> "event=alloc,alloc=8k";
+                        default -> "event=lock";
+                    };
+                    profiler(app, profilerLibrary, "start," + sampling + ",threads");
+                    Map<String, String> result = runJava(List.of("-Xmx256m", "-XX:+UseSerialGC"),
+                            LoadGenerator.class, "--port", String.valueOf(port), "--path", path, "--connections",
+                            String.valueOf(path.equals("/chain") ? settings.chainConnections
+                                    : settings.helloConnections), "--warmup-seconds", "0", "--seconds",
+                            String.valueOf(settings.seconds), "--no-allocation");
+                    profiler(app, profilerLibrary, "stop,collapsed" + (event.equals("cpu") ? "" : ",total")
+                            + ",file=" + file);
+                    profiles.put(config, file);
+                    requests.put(config, number(result, "sent"));
+                    progress(String.format(Locale.ROOT, "%-5s %s %8.0f req/s while profiled", config, path,
+                            number(result, "rps")));
+                } finally {
+                    stop(app);
+                }
+            }
+        } finally {
+            stopReceiver(receiver);
+        }
+        String report = new ProfileSummary(event, path, profiles, requests, loadBefore, loadAverage(), buildInfo)
+                .markdown();
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(ZonedDateTime.now());
+        Files.writeString(out.resolve("profile-" + event + "-" + stamp + ".md"), report);
+        progress("report written to " + out.resolve("profile-" + event + "-" + stamp + ".md"));
+        return report;
+    }
+
+    /** Loads async-profiler into the running app (or sends it a command) with {@code jcmd JVMTI.agent_load}. */
+    private void profiler(Process app, Path library, String command) throws Exception {
+        Path jcmd = java.resolveSibling("jcmd");
+        // jcmd splits its arguments at '=': the agent's options go in as one quoted string
+        Process process = new ProcessBuilder(jcmd.toString(), String.valueOf(app.pid()), "JVMTI.agent_load",
+                library.toString(), "\"" + command + "\"").redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0 || output.contains("error")) {
+            throw new IllegalStateException("async-profiler '" + command + "' failed: " + output);
+        }
     }
 
     /** The configurations in a different order each round, so none of them always runs first or last. */
