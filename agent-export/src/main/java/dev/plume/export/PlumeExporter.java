@@ -34,13 +34,13 @@ import java.util.concurrent.locks.LockSupport;
 public final class PlumeExporter {
     static final String THREAD_NAME = "plume-exporter";
 
-    // Idle: no spinning or yielding (the ring is read at a pace, SpanRing#readDue, so there is nothing to catch
-    // within microseconds, and on a small machine a spinning exporter takes the application's core). Records waiting
-    // for their read: asleep until they are due by age, but awake at least every 2 ms to see a burst fill the ring's
-    // read threshold; an empty ring backs off from 1 to 20 ms, so an idle JVM costs nothing.
+    // Idle: no spinning or yielding, and as few wake-ups as the pacing allows. The ring is read at a pace
+    // (SpanRing#readDue): nothing is due by age until READ_DELAY_NANOS after the last read, so the exporter sleeps that
+    // long after each read (the ring holds far more than that delay's worth of spans at any rate the exporter keeps
+    // up with); after that, an empty ring backs off from 1 to 20 ms, so an idle JVM costs nothing. On a VM a timed
+    // wake-up costs the exporter ~20 µs of CPU: polling every millisecond was half of its CPU (BENCHMARKS.md).
     private static final long IDLE_MIN_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long IDLE_MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-    private static final long IDLE_WAITING_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** A summary line at most this often, and only when spans were dropped since the last one. */
     private static final long SUMMARY_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
     static final String MBEAN_NAME = "dev.plume:type=Exporter";
@@ -344,7 +344,7 @@ public final class PlumeExporter {
         }
         long untilDue = ring.nanosUntilReadDue(System.nanoTime());
         if (untilDue > 0) {
-            LockSupport.parkNanos(Math.min(untilDue, IDLE_WAITING_PARK_NANOS)); // records waiting for their read
+            LockSupport.parkNanos(untilDue); // nothing is due by age before then
             return;
         }
         LockSupport.parkNanos(idleParkNanos);

@@ -94,13 +94,10 @@ public final class SpanRing {
     }
 
     /**
-     * How long the reader may sleep before records waiting now are due by age ({@link #READ_DELAY_NANOS} after the
-     * last read); 0 when they are due, or when nothing waits (the caller then chooses its own pause).
+     * How long the reader may sleep before anything can be due by age ({@link #READ_DELAY_NANOS} after the last
+     * read), whatever the ring holds now; 0 once that delay has passed. Reads nothing the writers write.
      */
     public long nanosUntilReadDue(long nowNanos) {
-        if (ring.size() == 0) {
-            return 0;
-        }
         return Math.max(0, READ_DELAY_NANOS - (nowNanos - lastReadNanos));
     }
 

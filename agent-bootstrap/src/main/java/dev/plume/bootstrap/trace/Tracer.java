@@ -393,7 +393,8 @@ public final class Tracer {
      * puts its propagation headers on the request that call builds. Cleared when the outermost call is left.
      */
     public static void handOffOutgoing(SpanSlot span) {
-        ThreadState.current().outgoing = span;
+        ThreadState owner = span.owner; // the span was just started here: its owner is this thread's, no lookup
+        (owner != null && owner.thread == Thread.currentThread() ? owner : ThreadState.current()).outgoing = span;
     }
 
     /** The span handed off by {@link #handOffOutgoing} on this thread, once; null when there is none. */

@@ -73,7 +73,7 @@ final class ProfileSummary {
         List<String> ordered = new ArrayList<>(threads);
         Profile first = profiles.values().iterator().next();
         ordered.sort((a, b) -> Double.compare(maxOf(b), maxOf(a)));
-        row(out, "**all**", profile -> profile.total);
+        row(out, "**all but the JIT compiler threads**", profile -> profile.total);
         for (String thread : ordered) {
             if (maxOf(thread) >= 0.005 * first.total) {
                 row(out, thread, profile -> profile.byThread.getOrDefault(thread, 0.0));
@@ -113,8 +113,11 @@ final class ProfileSummary {
                 out.append("| frame (inclusive, any thread) | ").append(entry.getKey())
                     .append(" | none | added |\n|---|---:|---:|---:|\n");
                 Map<String, Double> grown = new HashMap<>();
-                profile.inclusive.forEach((frame, value) -> grown.put(frame,
-                    value - none.inclusive.getOrDefault(frame, 0.0)));
+                profile.inclusive.forEach((frame, value) -> {
+                    if (!PASS_THROUGH.contains(frame)) { // a wrapper: inclusive of the application's own work
+                        grown.put(frame, value - none.inclusive.getOrDefault(frame, 0.0));
+                    }
+                });
                 top(grown, 25).forEach(e -> out.append(String.format(Locale.ROOT, "| `%s` | %.1f | %.1f | %+.1f |%n",
                     e.getKey(), profile.inclusive.get(e.getKey()), none.inclusive.getOrDefault(e.getKey(), 0.0),
                     e.getValue())));
@@ -182,8 +185,13 @@ final class ProfileSummary {
             double value = Long.parseLong(line.substring(space + 1)) * scale;
             String[] frames = line.substring(0, space).split(";");
             String thread = frames[0].startsWith("[") ? threadGroup(frames[0]) : "(unnamed)";
-            total += value;
             byThread.merge(thread, value, Double::sum);
+            if (thread.startsWith("C1 Compiler") || thread.startsWith("C2 Compiler")) {
+                // Attaching the profiler makes the JVM recompile for a while, however warm the app was: the JIT's
+                // threads are shown by thread but left out of every other figure.
+                return;
+            }
+            total += value;
             boolean agentThread = thread.startsWith("plume-") || thread.startsWith("Okio") || thread.startsWith("OkHttp");
             if (agentThread) {
                 agentThreads += value;

@@ -69,7 +69,7 @@ final class ChainHandler implements HttpHandler {
 
     private HttpResponse<String> callSync() throws IOException, InterruptedException {
         if (client != null) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(app.ownRequest(target), (name, value) -> true);
+            HttpRequest.Builder request = app.ownRequestBuilder(target);
             for (int i = 0; i + 1 < headers.length; i += 2) {
                 request.header(headers[i], headers[i + 1]);
             }

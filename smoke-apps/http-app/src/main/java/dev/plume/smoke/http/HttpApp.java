@@ -118,6 +118,10 @@ public final class HttpApp {
         server.createContext("/chain-redirect", new ChainHandler(app, following, "/redirect?to=/headers"));
         server.createContext("/chain-own-traceparent", new ChainHandler(app, app.client(), "/headers",
                 "traceparent", "00-11111111111111111111111111111111-2222222222222222-01"));
+        // /chain with the header an agent would add set by the app itself: what carrying it costs the JDK's client and
+        // server, with no agent (BENCHMARKS.md)
+        server.createContext("/chain-with-traceparent", new ChainHandler(app, app.client(), "/hello",
+                "traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
         server.createContext("/users", new UsersHandler());
         server.createContext("/debug/allocated", new AllocatedBytesHandler());
         server.setExecutor(workers);
@@ -135,10 +139,14 @@ public final class HttpApp {
 
     /** Builds a GET to one of this app's own paths, e.g. {@code /hello} or {@code /users/7?verbose=true}. */
     HttpRequest ownRequest(String pathAndQuery) {
+        return ownRequestBuilder(pathAndQuery).build();
+    }
+
+    /** The builder of {@link #ownRequest}, for a request with more headers. */
+    HttpRequest.Builder ownRequestBuilder(String pathAndQuery) {
         return HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + port() + pathAndQuery))
                 .timeout(REQUEST_TIMEOUT)
-                .GET()
-                .build();
+                .GET();
     }
 
     void stop() {
