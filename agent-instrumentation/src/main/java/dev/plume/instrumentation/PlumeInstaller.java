@@ -33,6 +33,7 @@ import dev.plume.instrumentation.otelapi.OpenTelemetryApiInstrumentation;
 import dev.plume.instrumentation.rabbitmq.RabbitMqInstrumentation;
 import dev.plume.instrumentation.kafka.KafkaInstrumentation;
 import dev.plume.instrumentation.servlet.ServletInstrumentation;
+import dev.plume.instrumentation.springwebflux.SpringWebfluxInstrumentation;
 import dev.plume.instrumentation.springwebmvc.SpringWebMvcInstrumentation;
 
 import java.lang.instrument.Instrumentation;
@@ -55,6 +56,7 @@ public final class PlumeInstaller {
             new HttpUrlConnectionInstrumentation(),
             new OkHttpInstrumentation(),
             new ApacheHttpClientInstrumentation(),
+            new SpringWebfluxInstrumentation(),
             new ServletInstrumentation(),
             new SpringWebMvcInstrumentation(),
             new ExecutorsInstrumentation(),

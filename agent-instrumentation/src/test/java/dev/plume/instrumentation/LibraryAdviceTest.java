@@ -154,6 +154,20 @@ class LibraryAdviceTest {
     }
 
     @Test
+    void webClientAdviceFitsAndIsWovenIntoTheOldestSpringWebflux() throws Exception {
+        // spring-webflux and spring-web 5.3.0: the exchange function is package-private, the connector needs optional
+        // libraries to load, so each is rewritten with the advice's fit checked against the 5.3.0 classes (the JDK's
+        // connector came in 6.0: the smoke test weaves it)
+        for (String className : List.of(
+            "org.springframework.web.reactive.function.client.ExchangeFunctions$DefaultExchangeFunction",
+            "org.springframework.http.client.reactive.HttpComponentsClientHttpConnector")) {
+            assertNotNull(rewrite(className, LibraryAdviceTest.class.getClassLoader(), targetsNaming(className)),
+                className);
+        }
+        assertEquals(0, failed.get());
+    }
+
+    @Test
     void okHttpAdviceFitsAndIsWovenIntoTheOldestOkHttp3() throws Exception {
         String className = "okhttp3.internal.http.RealInterceptorChain";
         java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("plume.test.okhttp3.dir", "target/okhttp3"));

@@ -121,7 +121,7 @@ public final class ConfigKeys {
     /** A family: one key per instrumentation name, see {@link #instrumentationEnabled}. */
     public static final ConfigKey INSTRUMENTATION_ENABLED = bool("otel.instrumentation.<name>.enabled", true,
         "one instrumentation on or off: `java-http-server` (also `jdk-httpserver`), `java-http-client`,"
-            + " `http-url-connection`, `okhttp`, `apache-httpclient`, `servlet`,"
+            + " `http-url-connection`, `okhttp`, `apache-httpclient`, `spring-webflux`, `servlet`,"
             + " `spring-webmvc`, `executors`, `jdbc`, `jedis`, `lettuce`, `rabbitmq`, `kafka`, `logback-mdc`,"
             + " `log4j-context-data`, `slf4j-mdc`, `opentelemetry-instrumentation-annotations`,"
             + " `opentelemetry-extension-annotations`, `methods`, `opentelemetry-api`");

@@ -2,6 +2,7 @@ package dev.plume.bootstrap.http;
 
 import dev.plume.bootstrap.trace.AttributeKey;
 import dev.plume.bootstrap.trace.AttributeList;
+import dev.plume.bootstrap.trace.InstrumentationScope;
 import dev.plume.bootstrap.trace.SpanKind;
 import dev.plume.bootstrap.trace.SpanSlot;
 import dev.plume.bootstrap.trace.StatusCode;
@@ -33,7 +34,25 @@ public final class HttpSpans {
     private static final AttributeKey URL_SCHEME = AttributeKey.of("url.scheme");
     private static final AttributeKey USER_AGENT_ORIGINAL = AttributeKey.of("user_agent.original");
 
+    /** The scopes whose CLIENT spans are HTTP client calls, as a mask of {@code 1L << scopeId}. */
+    private static final long HTTP_CLIENT_SCOPES = 1L << InstrumentationScope.JDK_HTTP_CLIENT
+        | 1L << InstrumentationScope.HTTP_URL_CONNECTION | 1L << InstrumentationScope.OKHTTP
+        | 1L << InstrumentationScope.APACHE_HTTP_CLIENT | 1L << InstrumentationScope.SPRING_WEBFLUX;
+
     private HttpSpans() {
+    }
+
+    /**
+     * The CLIENT span of another library's HTTP call that the call starting here on this thread is part of, or null.
+     * A library below another (a Spring {@code WebClient} exchange over its JDK or HttpComponents connector, an OkHttp
+     * interceptor calling another client) starts no span of its own, as the OpenTelemetry agent suppresses nested HTTP
+     * client spans: it only sends the enclosing span's context in its request's headers. Found by the enclosing call's
+     * {@link Tracer#handOff hand-off}, taken here, or by its span being open on this thread (a synchronous call);
+     * nothing is allocated either way. Advice asks this after its own library's call depth says it is outermost.
+     */
+    public static SpanSlot enclosingClient() {
+        SpanSlot handed = Tracer.takeHandOff();
+        return handed != null ? handed : Tracer.enclosingSpan(SpanKind.CLIENT, HTTP_CLIENT_SCOPES);
     }
 
     /**

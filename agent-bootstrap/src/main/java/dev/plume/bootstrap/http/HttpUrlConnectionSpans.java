@@ -46,6 +46,13 @@ public final class HttpUrlConnectionSpans {
                 if (output && "GET".equals(method)) {
                     method = "POST"; // what getOutputStream makes of a GET
                 }
+                SpanSlot enclosing = HttpSpans.enclosingClient();
+                if (enclosing != null) {
+                    // part of another library's HTTP call: its span is the one, its context goes out here
+                    setState(connection, TRACED);
+                    inject(connection, enclosing);
+                    return depth;
+                }
                 SpanSlot span = HttpSpans.startClient(SCOPE, method, connection.getURL(), true);
                 if (span != null) {
                     setState(connection, span);

@@ -230,6 +230,67 @@ public final class Tracer {
         return null;
     }
 
+    /**
+     * The innermost active span open on this thread, looking through INTERNAL spans (a method span in an interceptor),
+     * if it is of {@code kind} and of one of the scopes in {@code scopeMask} (bit {@code 1L << scopeId}); else null.
+     * How a library's call finds that it runs inside another library's call of the same kind (an HTTP client under an
+     * HTTP client): the enclosing call's span is current only between its library's enterCall and exitCall, so a lost
+     * end cannot make it look open later.
+     */
+    public static SpanSlot enclosingSpan(int kind, long scopeMask) {
+        for (SpanSlot open = ThreadState.current().currentSpan; open != null; open = open.previous) {
+            if (!open.active) {
+                continue;
+            }
+            if (open.kind != SpanKind.INTERNAL) {
+                return open.kind == kind && open.scopeId < 64 && (scopeMask & (1L << open.scopeId)) != 0 ? open : null;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Offers {@code span} to the next call on this thread that {@link #takeHandOff takes} it, for a call that hands its
+     * request to a library below without being open while that library runs (a reactive exchange whose connector sends
+     * when subscribed). The offer lasts until {@link #withdrawHandOff} unless {@link #keepHandOff} is called first.
+     */
+    public static void handOff(SpanSlot span) {
+        ThreadState state = ThreadState.current();
+        state.handOff = span;
+        state.handOffSpanId = span.spanId;
+        state.handOffKept = false;
+    }
+
+    /** The library below is one that will take the offer: it outlives {@link #withdrawHandOff}. */
+    public static void keepHandOff() {
+        ThreadState state = ThreadState.current();
+        if (state.handOff != null) {
+            state.handOffKept = true;
+        }
+    }
+
+    /** Ends an offer not kept. */
+    public static void withdrawHandOff() {
+        ThreadState state = ThreadState.current();
+        if (state.handOff != null && !state.handOffKept) {
+            state.handOff = null;
+        }
+    }
+
+    /**
+     * Takes the span offered on this thread, if any and still open (the same span: a detached slot is reused once it
+     * ends), and clears the offer.
+     */
+    public static SpanSlot takeHandOff() {
+        ThreadState state = ThreadState.current();
+        SpanSlot offered = state.handOff;
+        if (offered == null) {
+            return null;
+        }
+        state.handOff = null;
+        return offered.active && offered.spanId == state.handOffSpanId ? offered : null;
+    }
+
     /** Captures the current context for another thread, or returns null when there is none. */
     public static SpanContext captureContext() {
         ThreadState state = ThreadState.current();

@@ -29,14 +29,17 @@ public final class ClientCallAdvice {
         if (Tracer.enterCall(InstrumentationScope.JDK_HTTP_CLIENT) > 0) {
             return null; // send calls sendAsync: one span
         }
-        SpanSlot span = HttpSpans.startClient(InstrumentationScope.JDK_HTTP_CLIENT, request.method(), request.uri(),
-            !"send".equals(methodName));
-        if (span != null) {
+        // under another library's HTTP call (a WebClient exchange over the JDK connector): its span, not one here
+        SpanSlot enclosing = HttpSpans.enclosingClient();
+        SpanSlot span = enclosing == null ? HttpSpans.startClient(InstrumentationScope.JDK_HTTP_CLIENT,
+            request.method(), request.uri(), !"send".equals(methodName)) : null;
+        SpanSlot sent = enclosing != null ? enclosing : span;
+        if (sent != null) {
             try {
                 // HttpRequest is immutable: propagation sends a copy that carries the propagators' headers.
                 HttpRequest.Builder copy = HttpRequest.newBuilder(request, AcceptAllHeaders.INSTANCE);
                 for (int i = 0; i < Propagation.outgoingCount(); i++) {
-                    String value = Propagation.outgoingValue(i, span);
+                    String value = Propagation.outgoingValue(i, sent);
                     if (value != null) {
                         copy.setHeader(Propagation.outgoingName(i), value);
                     }

@@ -29,7 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * HttpURLConnection (plain, connect-first, POST with a streamed body, HTTPS with a self-signed certificate, under
  * Spring's RestTemplate), OkHttp (execute and enqueue) and Apache HttpClient 4.5 and 5 (classic and asynchronous:
- * HttpAsyncClient 4.1 and HttpClient 5's; 5 also under Spring's RestClient), each calling a real JDK HTTP server in the
+ * HttpAsyncClient 4.1 and HttpClient 5's; 5 also under Spring's RestClient), Spring's WebClient (over Reactor Netty, the
+ * JDK's client and HttpClient 5's asynchronous client: one span per exchange, the client below joining it; an exchange
+ * cancelled by a timeout ends its span), each calling a real JDK HTTP server in the
  * app (http-clients-app): the newest versions, the oldest supported (http-clients-oldest-app: OkHttp 3.4.2, HttpClient
  * 4.5 and 5.0.4, HttpAsyncClient 4.1) and OkHttp 4.12.0 (with B3 headers only, otel.propagators=b3multi), one app JVM
  * each; the JDK's own client classes on every other installed JDK too. Every call must be one CLIENT span under the
@@ -54,7 +56,7 @@ class HttpClientsSmokeTest {
     void newestClients() throws Exception {
         List<String> clients = new ArrayList<>(JDK_CLIENTS);
         clients.addAll(List.of("okhttp", "okhttp-async", "apache4", "apache4-async", "apache5", "apache5-async",
-            "restclient-apache5"));
+            "restclient-apache5", "webclient", "webclient-jdk", "webclient-apache5"));
         run("http-clients-app", InstalledJdks.all().get(0), clients);
     }
 
@@ -112,10 +114,25 @@ class HttpClientsSmokeTest {
                         if (!testCase.equals("refused")) {
                             assertEquals(STATUS.get(testCase), outcome, path + " on " + jdk);
                         } else {
-                            assertTrue(outcome.contains("Connect"), path + ": " + outcome);
+                            // WebClient reports a failed connection as its own exception, which the span names too
+                            assertTrue(outcome.contains(name.startsWith("webclient") ? "WebClientRequestException"
+                                : "Connect"), path + ": " + outcome);
                         }
                         calls.add(new String[] {name, testCase, path, outcome});
                     }
+                }
+                List<String> cancelled = new ArrayList<>();
+                for (String name : clients) {
+                    if (name.startsWith("webclient")) {
+                        String path = "/call/" + name + "/slow";
+                        HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+                        assertEquals(name + " slow timeout", response.body(), path);
+                        cancelled.add(path);
+                    }
+                }
+                for (String path : cancelled) {
+                    assertCancelled(receiver, port, path);
                 }
                 for (String[] call : calls) {
                     assertCall(receiver, port, call[0], call[1], call[2], call[3]);
@@ -128,6 +145,20 @@ class HttpClientsSmokeTest {
                     || line.contains("could not")), String.join("\n", app.agentLogLines()));
             });
         }
+    }
+
+    /** A WebClient exchange given up on (a timeout cancels it): its span ends then, under the request, no status. */
+    private static void assertCancelled(OtlpHttpReceiver receiver, int port, String path) {
+        ReceivedSpan server = receiver.awaitSpan("the SERVER span of " + path,
+            span -> span.kind() == Span.SpanKind.SPAN_KIND_SERVER && path.equals(span.attribute("url.path")), SPANS);
+        ReceivedSpan span = receiver.awaitSpan(path + ": its CLIENT span", other -> other.kind()
+            == Span.SpanKind.SPAN_KIND_CLIENT && other.traceId().equals(server.traceId()), SPANS);
+        assertEquals(server.spanId(), span.parentSpanId(), path + ": under the request " + span);
+        assertEquals("http://127.0.0.1:" + port + "/downstream/slow", span.attribute("url.full"), span.toString());
+        assertNull(span.attribute("http.response.status_code"), span.toString());
+        assertEquals(Status.StatusCode.STATUS_CODE_UNSET, span.statusCode(), span.toString());
+        assertTrue(span.endNanos() - span.startNanos() < TimeUnit.SECONDS.toNanos(3), "ended when cancelled: " + span);
+        assertTrue(server.endNanos() >= span.endNanos(), "ended before the request that gave up on it: " + span);
     }
 
     private static void assertCall(OtlpHttpReceiver receiver, int port, String name, String testCase, String path,
@@ -177,7 +208,12 @@ class HttpClientsSmokeTest {
         }
         long status = Long.parseLong(STATUS.get(testCase));
         assertEquals(status, span.attribute("http.response.status_code"), span.toString());
-        assertEquals("1.1", span.attribute("network.protocol.version"), span.toString());
+        if (!name.startsWith("webclient")) {
+            assertEquals("1.1", span.attribute("network.protocol.version"), span.toString());
+        } else {
+            // one span for the exchange, whatever the connector below: the JDK's or HttpClient 5's client joins it
+            assertEquals("dev.plume.spring-webflux", span.scope().getName(), span.toString());
+        }
         if (status >= 400) {
             assertEquals(Status.StatusCode.STATUS_CODE_ERROR, span.statusCode(), span.toString());
             assertEquals(STATUS.get(testCase), span.attribute("error.type"), span.toString());

@@ -17,9 +17,14 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
+import org.springframework.http.client.reactive.HttpComponentsClientHttpConnector;
+import org.springframework.http.client.reactive.JdkClientHttpConnector;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientResponseException;
 import org.springframework.web.client.RestTemplate;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientResponseException;
 
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.KeyManagerFactory;
@@ -30,11 +35,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +57,10 @@ import java.util.concurrent.TimeUnit;
  * ({@code Call#execute}), {@code okhttp-async} ({@code enqueue}, awaited), {@code apache4} (HttpClient 4.5),
  * {@code apache4-async} (HttpAsyncClient 4.1, with a callback), {@code apache5} (HttpClient 5 classic),
  * {@code apache5-async} (HttpClient 5's asynchronous client, with a callback), {@code restclient-apache5} (Spring's
- * {@code RestClient} over HttpClient 5). Cases: {@code ok} (200), {@code missing} (404), {@code fail} (500),
+ * {@code RestClient} over HttpClient 5), {@code webclient} (Spring's {@code WebClient} over Reactor Netty, following
+ * redirects), {@code webclient-jdk} (over the JDK's {@code HttpClient}), {@code webclient-apache5} (over HttpClient 5's
+ * asynchronous client); each {@code webclient} also takes the case {@code slow} (the downstream answers after 3 s, the
+ * client gives up after 300 ms: the exchange is cancelled). Cases: {@code ok} (200), {@code missing} (404), {@code fail} (500),
  * {@code redirect} (302 to {@code ok}), {@code secret} (200, with credentials in the URL where the client takes them,
  * and signed-URL query parameters), {@code refused} (a port where nothing listens).
  *
@@ -72,6 +82,17 @@ public final class HttpClientsApp {
         org.apache.http.impl.client.HttpClients.createDefault();
 
     private HttpClientsApp() {
+    }
+
+    /** Made when first used: the apps that share this source but do not test WebClient need not load its connectors. */
+    private static final class WebClients {
+        static final WebClient REACTOR_NETTY = WebClient.builder().clientConnector(new ReactorClientHttpConnector(
+            reactor.netty.http.client.HttpClient.create().followRedirect(true))).build();
+        static final WebClient JDK = WebClient.builder().clientConnector(new JdkClientHttpConnector(
+            java.net.http.HttpClient.newBuilder().followRedirects(java.net.http.HttpClient.Redirect.NORMAL).build()))
+            .build();
+        static final WebClient APACHE5 = WebClient.builder()
+            .clientConnector(new HttpComponentsClientHttpConnector(APACHE5_ASYNC)).build();
     }
 
     public static void main(String[] args) throws Exception {
@@ -134,6 +155,14 @@ public final class HttpClientsApp {
         switch (path) {
             case "/downstream/missing" -> respond(exchange, 404, "missing " + traceparent);
             case "/downstream/fail" -> respond(exchange, 500, "fail " + traceparent);
+            case "/downstream/slow" -> {
+                try {
+                    Thread.sleep(3_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                respond(exchange, 200, "slow " + traceparent);
+            }
             case "/downstream/redirect" -> {
                 exchange.getResponseHeaders().set("Location", "/downstream/ok");
                 respond(exchange, 302, "");
@@ -170,6 +199,9 @@ public final class HttpClientsApp {
             case "apache5-async" -> apache5Async(url(testCase));
             case "apache4-async" -> apache4Async(url(testCase));
             case "restclient-apache5" -> restClientApache5(url(testCase));
+            case "webclient" -> webClient(WebClients.REACTOR_NETTY, url(testCase));
+            case "webclient-jdk" -> webClient(WebClients.JDK, url(testCase));
+            case "webclient-apache5" -> webClient(WebClients.APACHE5, url(testCase));
             default -> "unknown client";
         };
     }
@@ -322,6 +354,21 @@ public final class HttpClientsApp {
             return Integer.toString(e.getStatusCode().value());
         } catch (RuntimeException e) {
             return (e.getCause() != null ? e.getCause() : e).getClass().getName();
+        }
+    }
+
+    /** One exchange, awaited on this thread (it subscribes here); {@code slow} gives up after 300 ms. */
+    private static String webClient(WebClient webClient, String url) {
+        try {
+            var response = webClient.get().uri(URI.create(url)).retrieve().toBodilessEntity();
+            if (url.endsWith("/slow")) {
+                response = response.timeout(Duration.ofMillis(300));
+            }
+            return response.block(Duration.ofSeconds(20)).getStatusCode().value() + "";
+        } catch (WebClientResponseException e) {
+            return Integer.toString(e.getStatusCode().value());
+        } catch (RuntimeException e) {
+            return e.getCause() instanceof java.util.concurrent.TimeoutException ? "timeout" : e.getClass().getName();
         }
     }
 
