@@ -57,7 +57,8 @@ import java.util.concurrent.TimeUnit;
  * ({@code Call#execute}), {@code okhttp-async} ({@code enqueue}, awaited), {@code apache4} (HttpClient 4.5),
  * {@code apache4-async} (HttpAsyncClient 4.1, with a callback), {@code apache5} (HttpClient 5 classic),
  * {@code apache5-async} (HttpClient 5's asynchronous client, with a callback), {@code restclient-apache5} (Spring's
- * {@code RestClient} over HttpClient 5), {@code webclient} (Spring's {@code WebClient} over Reactor Netty, following
+ * {@code RestClient} over HttpClient 5), {@code nested-okhttp-huc} (an OkHttp interceptor answering the call through
+ * {@code HttpURLConnection}: one span, OkHttp's), {@code webclient} (Spring's {@code WebClient} over Reactor Netty, following
  * redirects), {@code webclient-jdk} (over the JDK's {@code HttpClient}), {@code webclient-apache5} (over HttpClient 5's
  * asynchronous client); each {@code webclient} also takes the case {@code slow} (the downstream answers after 3 s, the
  * client gives up after 300 ms: the exchange is cancelled). Cases: {@code ok} (200), {@code missing} (404), {@code fail} (500),
@@ -199,6 +200,7 @@ public final class HttpClientsApp {
             case "apache5-async" -> apache5Async(url(testCase));
             case "apache4-async" -> apache4Async(url(testCase));
             case "restclient-apache5" -> restClientApache5(url(testCase));
+            case "nested-okhttp-huc" -> nestedOkHttpOverHuc(url(testCase));
             case "webclient" -> webClient(WebClients.REACTOR_NETTY, url(testCase));
             case "webclient-jdk" -> webClient(WebClients.JDK, url(testCase));
             case "webclient-apache5" -> webClient(WebClients.APACHE5, url(testCase));
@@ -355,6 +357,23 @@ public final class HttpClientsApp {
         } catch (RuntimeException e) {
             return (e.getCause() != null ? e.getCause() : e).getClass().getName();
         }
+    }
+
+    /**
+     * OkHttp around another traced client: an application interceptor that answers the call itself through
+     * {@code HttpURLConnection}, sending none of the OkHttp request's headers (the inner client must send the outer
+     * call's context itself). The response has no body, which every OkHttp version accepts.
+     */
+    private static String nestedOkHttpOverHuc(String url) throws IOException {
+        OkHttpClient client = OKHTTP.newBuilder().addInterceptor(chain -> {
+            Request request = chain.request();
+            HttpURLConnection connection = (HttpURLConnection) request.url().url().openConnection();
+            int status = connection.getResponseCode();
+            drain(status < 400 ? connection.getInputStream() : connection.getErrorStream());
+            return new Response.Builder().request(request).protocol(okhttp3.Protocol.HTTP_1_1).code(status)
+                .message("nested").build();
+        }).build();
+        return Integer.toString(client.newCall(new Request.Builder().url(url).build()).execute().code());
     }
 
     /** One exchange, awaited on this thread (it subscribes here); {@code slow} gives up after 300 ms. */
