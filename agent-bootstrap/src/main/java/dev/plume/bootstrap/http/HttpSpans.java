@@ -51,8 +51,7 @@ public final class HttpSpans {
      * nothing is allocated either way. Advice asks this after its own library's call depth says it is outermost.
      */
     public static SpanSlot enclosingClient() {
-        SpanSlot handed = Tracer.takeHandOff();
-        return handed != null ? handed : Tracer.enclosingSpan(SpanKind.CLIENT, HTTP_CLIENT_SCOPES);
+        return Tracer.enclosingSpan(SpanKind.CLIENT, HTTP_CLIENT_SCOPES);
     }
 
     /**

@@ -42,16 +42,16 @@ public final class HttpUrlConnectionSpans {
         int depth = Tracer.enterCall(SCOPE);
         try {
             if (depth == 0 && connection != null && state(connection) == null) {
-                String method = connection.getRequestMethod();
-                if (output && "GET".equals(method)) {
-                    method = "POST"; // what getOutputStream makes of a GET
-                }
                 SpanSlot enclosing = HttpSpans.enclosingClient();
                 if (enclosing != null) {
                     // part of another library's HTTP call: its span is the one, its context goes out here
                     setState(connection, TRACED);
                     inject(connection, enclosing);
                     return depth;
+                }
+                String method = connection.getRequestMethod();
+                if (output && "GET".equals(method)) {
+                    method = "POST"; // what getOutputStream makes of a GET
                 }
                 SpanSlot span = HttpSpans.startClient(SCOPE, method, connection.getURL(), true);
                 if (span != null) {

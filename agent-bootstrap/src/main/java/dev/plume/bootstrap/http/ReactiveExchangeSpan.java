@@ -42,7 +42,7 @@ public final class ReactiveExchangeSpan implements Consumer<Object>, Runnable {
         return new ReactiveExchangeSpan(span);
     }
 
-    /** The response ({@code doOnSuccess}; null when the exchange completed empty) or the failure ({@code doOnError}). */
+    /** The response ({@code doOnSuccess}; null when the exchange ended empty) or the failure ({@code doOnError}). */
     @Override
     public void accept(Object signal) {
         if (!ENDED.compareAndSet(this, 0, 1)) {

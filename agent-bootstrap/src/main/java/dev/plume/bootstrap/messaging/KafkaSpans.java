@@ -33,7 +33,7 @@ public final class KafkaSpans {
     /** The iteration whose record is being processed on this thread, ended when the thread polls again. */
     private static final ThreadLocal<BatchIterator> PROCESSING = new ThreadLocal<>();
 
-    /** Whether a poll that returns records is a receive span ({@code otel.instrumentation.messaging.experimental...}). */
+    /** Whether a poll that returns records is a receive span (the messaging receive-telemetry key). */
     private static volatile boolean receiveTelemetry;
 
     private KafkaSpans() {
@@ -85,7 +85,8 @@ public final class KafkaSpans {
      * A client was made with this configuration (its client id already generated when none was given;
      * {@code bootstrapServers} its {@code bootstrap.servers} list, or null).
      */
-    public static void configured(Object client, String clientId, String group, java.util.List<String> bootstrapServers) {
+    public static void configured(Object client, String clientId, String group,
+                                  java.util.List<String> bootstrapServers) {
         if (client instanceof ContextCarrier) {
             ((ContextCarrier) client).plume$setContext(new Client(clientId, group,
                 bootstrapServers == null || bootstrapServers.isEmpty() ? null : bootstrapServers.get(0)));

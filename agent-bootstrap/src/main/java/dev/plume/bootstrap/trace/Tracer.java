@@ -231,14 +231,23 @@ public final class Tracer {
     }
 
     /**
-     * The innermost active span open on this thread, looking through INTERNAL spans (a method span in an interceptor),
-     * if it is of {@code kind} and of one of the scopes in {@code scopeMask} (bit {@code 1L << scopeId}); else null.
-     * How a library's call finds that it runs inside another library's call of the same kind (an HTTP client under an
-     * HTTP client): the enclosing call's span is current only between its library's enterCall and exitCall, so a lost
-     * end cannot make it look open later.
+     * The span a call of {@code kind} starting on this thread is part of, or null: the span {@link #handOff handed off}
+     * here, if any and still open (taken: the offer is cleared either way), else the innermost active span open on this
+     * thread, looking through INTERNAL spans (a method span in an interceptor), if it is of {@code kind} and of one of
+     * the scopes in {@code scopeMask} (bit {@code 1L << scopeId}). How a library's call finds that it runs inside
+     * another library's call of the same kind (an HTTP client under an HTTP client): the enclosing call's span is
+     * current only between its library's enterCall and exitCall, so a lost end cannot make it look open later.
      */
     public static SpanSlot enclosingSpan(int kind, long scopeMask) {
-        for (SpanSlot open = ThreadState.current().currentSpan; open != null; open = open.previous) {
+        ThreadState state = ThreadState.current();
+        SpanSlot offered = state.handOff;
+        if (offered != null) {
+            state.handOff = null;
+            if (offered.active && offered.spanId == state.handOffSpanId && offered.kind == kind) {
+                return offered;
+            }
+        }
+        for (SpanSlot open = state.currentSpan; open != null; open = open.previous) {
             if (!open.active) {
                 continue;
             }
@@ -250,9 +259,10 @@ public final class Tracer {
     }
 
     /**
-     * Offers {@code span} to the next call on this thread that {@link #takeHandOff takes} it, for a call that hands its
-     * request to a library below without being open while that library runs (a reactive exchange whose connector sends
-     * when subscribed). The offer lasts until {@link #withdrawHandOff} unless {@link #keepHandOff} is called first.
+     * Offers {@code span} to the next call on this thread that looks for its {@link #enclosingSpan}, for a call that
+     * hands its request to a library below without being open while that library runs (a reactive exchange whose
+     * connector sends when subscribed). The offer lasts until {@link #withdrawHandOff} unless {@link #keepHandOff} is
+     * called first.
      */
     public static void handOff(SpanSlot span) {
         ThreadState state = ThreadState.current();
@@ -277,19 +287,6 @@ public final class Tracer {
         }
     }
 
-    /**
-     * Takes the span offered on this thread, if any and still open (the same span: a detached slot is reused once it
-     * ends), and clears the offer.
-     */
-    public static SpanSlot takeHandOff() {
-        ThreadState state = ThreadState.current();
-        SpanSlot offered = state.handOff;
-        if (offered == null) {
-            return null;
-        }
-        state.handOff = null;
-        return offered.active && offered.spanId == state.handOffSpanId ? offered : null;
-    }
 
     /** Captures the current context for another thread, or returns null when there is none. */
     public static SpanContext captureContext() {

@@ -5,7 +5,8 @@ import net.bytebuddy.asm.Advice;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 /**
- * Inlined into the {@code KafkaConsumer(ConsumerConfig, ...)} constructor: the consumer keeps client id, group and bootstrap servers.
+ * Inlined into the {@code KafkaConsumer(ConsumerConfig, ...)} constructor: the consumer keeps client id, group and
+ * bootstrap servers.
  */
 public final class KafkaConsumerConfiguredAdvice {
     private KafkaConsumerConfiguredAdvice() {

@@ -5,7 +5,8 @@ import net.bytebuddy.asm.Advice;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
- * Inlined into the {@code KafkaProducer(ProducerConfig, ...)} constructors: the producer keeps its client id and bootstrap servers.
+ * Inlined into the {@code KafkaProducer(ProducerConfig, ...)} constructors: the producer keeps its client id and
+ * bootstrap servers.
  */
 public final class KafkaProducerConfiguredAdvice {
     private KafkaProducerConfiguredAdvice() {

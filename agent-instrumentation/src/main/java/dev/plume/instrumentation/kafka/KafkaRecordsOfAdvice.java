@@ -6,8 +6,8 @@ import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
 /**
  * Inlined into {@code ConsumerRecords#records(TopicPartition)} and {@code records(String topic)}: the records of one
- * partition or topic from a traced poll are handed out as a list or iterable whose iteration makes each record's process
- * span, as the poll's own iterator does.
+ * partition or topic from a traced poll are handed out as a list or iterable whose iteration makes each record's
+ * process span, as the poll's own iterator does.
  */
 public final class KafkaRecordsOfAdvice {
     private KafkaRecordsOfAdvice() {

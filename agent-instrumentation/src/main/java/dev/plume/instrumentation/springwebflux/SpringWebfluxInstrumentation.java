@@ -21,7 +21,8 @@ public final class SpringWebfluxInstrumentation implements LibraryInstrumentatio
     @Override
     public List<TypeTarget> targets() {
         return List.of(
-            TypeTarget.named("org.springframework.web.reactive.function.client.ExchangeFunctions$DefaultExchangeFunction")
+            TypeTarget.named("org.springframework.web.reactive.function.client."
+                    + "ExchangeFunctions$DefaultExchangeFunction")
                 .advice(ExchangeAdvice.class, MethodSelector.named("exchange").publicOnly().parameters(1)
                     .parameterTypes("org.springframework.web.reactive.function.client.ClientRequest")),
             // connect runs inside exchange; the library these connectors send through joins the exchange's span

@@ -29,14 +29,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * HttpURLConnection (plain, connect-first, POST with a streamed body, HTTPS with a self-signed certificate, under
  * Spring's RestTemplate), OkHttp (execute and enqueue) and Apache HttpClient 4.5 and 5 (classic and asynchronous:
- * HttpAsyncClient 4.1 and HttpClient 5's; 5 also under Spring's RestClient), Spring's WebClient (over Reactor Netty, the
- * JDK's client and HttpClient 5's asynchronous client: one span per exchange, the client below joining it; an exchange
- * cancelled by a timeout ends its span), and OkHttp around HttpURLConnection (one span, OkHttp's), each calling a real JDK HTTP server in the
- * app (http-clients-app): the newest versions, the oldest supported (http-clients-oldest-app: OkHttp 3.4.2, HttpClient
- * 4.5 and 5.0.4, HttpAsyncClient 4.1) and OkHttp 4.12.0 (with B3 headers only, otel.propagators=b3multi), one app JVM
- * each; the JDK's own client classes on every other installed JDK too. Every call must be one CLIENT span under the
- * request's SERVER span with the stable HTTP attributes, ERROR for 404, 500 and a refused connection, credentials and
- * signed-URL parameters redacted everywhere, and the downstream request's SERVER span its child: one trace per hop.
+ * HttpAsyncClient 4.1 and HttpClient 5's; 5 also under Spring's RestClient), Spring's WebClient (over Reactor Netty,
+ * the JDK's client and HttpClient 5's asynchronous client: one span per exchange, the client below joining it; an
+ * exchange cancelled by a timeout ends its span), and OkHttp around HttpURLConnection (one span, OkHttp's), each
+ * calling a real JDK HTTP server in the app (http-clients-app): the newest versions, the oldest supported
+ * (http-clients-oldest-app: OkHttp 3.4.2, HttpClient 4.5 and 5.0.4, HttpAsyncClient 4.1) and OkHttp 4.12.0 (with B3
+ * headers only, otel.propagators=b3multi), one app JVM each; the JDK's own client classes on every other installed JDK
+ * too. Every call must be one CLIENT span under the request's SERVER span with the stable HTTP attributes, ERROR for
+ * 404, 500 and a refused connection, credentials and signed-URL parameters redacted everywhere, and the downstream
+ * request's SERVER span its child: one trace per hop.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)

@@ -27,10 +27,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Kafka across two processes, against a real broker this class starts (Kafka 4.1.1 in KRaft mode, its own JVM; the
  * tests are skipped, with a line saying why, when it cannot start): messaging-app as a producer (an HTTP request sends
  * two records) and as a consumer (a poll loop iterating the records), each under the agent, with kafka-clients 4.4.0,
- * 3.9.2 and 3.0.0, taking the records by partition, by topic and all at once. Each record's send, its processing and the
- * HTTP call made while processing it must be one trace with the request that sent it, with the broker as
- * server.address/server.port; polls are no spans by default, and, when asked, receive spans linked to the sends of their
- * records.
+ * 3.9.2 and 3.0.0, taking the records by partition, by topic and all at once. Each record's send, its processing and
+ * the HTTP call made while processing it must be one trace with the request that sent it, with the broker as
+ * server.address/server.port; polls are no spans by default, and, when asked, receive spans linked to the sends of
+ * their records.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 4, unit = TimeUnit.MINUTES)

@@ -50,20 +50,20 @@ import java.util.concurrent.TimeUnit;
  * A JDK HTTP server whose requests call a downstream endpoint of the same server with one HTTP client each:
  * {@code GET /call/<client>/<case>} answers {@code <client> <case> <outcome>}, the outcome being the downstream status
  * or the exception's class. Clients: {@code huc} ({@code HttpURLConnection}, reading with {@code getResponseCode}),
- * {@code huc-stream} ({@code connect} first, then {@code getInputStream}, error stream on failure), {@code huc-post}
- * (a fixed-length body through {@code getOutputStream}), {@code huc-https} ({@code HttpsURLConnection} to the HTTPS
+ * {@code huc-stream} ({@code connect} first, then {@code getInputStream}, error stream on failure), {@code huc-post} (a
+ * fixed-length body through {@code getOutputStream}), {@code huc-https} ({@code HttpsURLConnection} to the HTTPS
  * listener, whose self-signed certificate is made at start with the JDK's keytool; connecting first in the {@code ok}
  * case), {@code resttemplate} (Spring's {@code RestTemplate}, over {@code HttpURLConnection}), {@code okhttp}
  * ({@code Call#execute}), {@code okhttp-async} ({@code enqueue}, awaited), {@code apache4} (HttpClient 4.5),
  * {@code apache4-async} (HttpAsyncClient 4.1, with a callback), {@code apache5} (HttpClient 5 classic),
  * {@code apache5-async} (HttpClient 5's asynchronous client, with a callback), {@code restclient-apache5} (Spring's
  * {@code RestClient} over HttpClient 5), {@code nested-okhttp-huc} (an OkHttp interceptor answering the call through
- * {@code HttpURLConnection}: one span, OkHttp's), {@code webclient} (Spring's {@code WebClient} over Reactor Netty, following
- * redirects), {@code webclient-jdk} (over the JDK's {@code HttpClient}), {@code webclient-apache5} (over HttpClient 5's
- * asynchronous client); each {@code webclient} also takes the case {@code slow} (the downstream answers after 3 s, the
- * client gives up after 300 ms: the exchange is cancelled). Cases: {@code ok} (200), {@code missing} (404), {@code fail} (500),
- * {@code redirect} (302 to {@code ok}), {@code secret} (200, with credentials in the URL where the client takes them,
- * and signed-URL query parameters), {@code refused} (a port where nothing listens).
+ * {@code HttpURLConnection}: one span, OkHttp's), {@code webclient} (Spring's {@code WebClient} over Reactor Netty,
+ * following redirects), {@code webclient-jdk} (over the JDK's {@code HttpClient}), {@code webclient-apache5} (over
+ * HttpClient 5's asynchronous client); each {@code webclient} also takes the case {@code slow} (the downstream answers
+ * after 3 s, the client gives up after 300 ms: the exchange is cancelled). Cases: {@code ok} (200), {@code missing}
+ * (404), {@code fail} (500), {@code redirect} (302 to {@code ok}), {@code secret} (200, with credentials in the URL
+ * where the client takes them, and signed-URL query parameters), {@code refused} (a port where nothing listens).
  *
  * <p>The downstream endpoints, {@code /downstream/<case>}, answer with the {@code traceparent} they received.
  * {@code GET /alloc/<client>?calls=N} measures what one synchronous {@code ok} call costs the request thread.

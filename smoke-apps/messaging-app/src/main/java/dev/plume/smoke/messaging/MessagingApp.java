@@ -51,17 +51,16 @@ import java.util.concurrent.TimeUnit;
  * for {@code basicGet}, whose processing nothing traces) and printed as {@code CONSUMED <system> <how> <body>}.
  *
  * <p>System properties: {@code app.mode} ({@code producer}, {@code consumer}), {@code app.systems}
- * ({@code rabbitmq,kafka}), {@code app.prefix}, {@code app.rabbitmq.port} (5672), {@code app.kafka.bootstrap}, {@code app.kafka.iterate}
- * ({@code all}: the poll's records; {@code partitions}: {@code records(TopicPartition)} of each; {@code topic}:
- * {@code records(topic)}),
- * {@code app.ack.port} (the producer's, for a consumer).
+ * ({@code rabbitmq,kafka}), {@code app.prefix}, {@code app.rabbitmq.port} (5672), {@code app.kafka.bootstrap},
+ * {@code app.kafka.iterate} ({@code all}: the poll's records; {@code partitions}: {@code records(TopicPartition)} of
+ * each; {@code topic}: {@code records(topic)}), {@code app.ack.port} (the producer's, for a consumer).
  */
 public final class MessagingApp {
     private static final String PREFIX = System.getProperty("app.prefix", "plume");
     private static final List<String> SYSTEMS = List.of(System.getProperty("app.systems", "rabbitmq,kafka").split(","));
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static Channel channel;
-    /** How the Kafka consumer takes each poll's records: {@code all} (iterating them), {@code partitions}, {@code topic}. */
+    /** How the Kafka consumer takes each poll's records: {@code all} {@code partitions}, {@code topic}. */
     private static final String ITERATE = System.getProperty("app.kafka.iterate", "all");
     private static KafkaProducer<String, String> producer;
 
