@@ -64,7 +64,7 @@ public final class AsyncCallbackSpans implements InvocationHandler {
      * The library sends the request of the call begun on this thread: starts its span (only the first request of the
      * call, only on the calling thread) and returns it, for the advice to add the propagators' headers; else null.
      * A call made under another library's HTTP call ({@link HttpSpans#enclosingClient}) gets no span: that call's span
-     * is returned for the headers, and the proxy ends nothing.
+     * is returned for the headers (null when the request carries them already), and the proxy ends nothing.
      */
     public static SpanSlot requestSent(String method, String scheme, String host, int port, String pathAndQuery) {
         AsyncCallbackSpans call = PENDING.get();
@@ -74,7 +74,7 @@ public final class AsyncCallbackSpans implements InvocationHandler {
         SpanSlot enclosing = HttpSpans.enclosingClient();
         if (enclosing != null) {
             call.joined = true;
-            return enclosing;
+            return HttpSpans.sentContext(enclosing, null);
         }
         SpanSlot started = HttpSpans.startClient(call.scopeId, method, scheme, host, port, pathAndQuery, true);
         call.span = started;

@@ -46,12 +46,22 @@ public final class HttpSpans {
      * The CLIENT span of another library's HTTP call that the call starting here on this thread is part of, or null.
      * A library below another (a Spring {@code WebClient} exchange over its JDK or HttpComponents connector, an OkHttp
      * interceptor calling another client) starts no span of its own, as the OpenTelemetry agent suppresses nested HTTP
-     * client spans: it only sends the enclosing span's context in its request's headers. Found by the enclosing call's
-     * {@link Tracer#handOff hand-off}, taken here, or by its span being open on this thread (a synchronous call);
-     * nothing is allocated either way. Advice asks this after its own library's call depth says it is outermost.
+     * client spans: it only sends the enclosing span's context in its request's headers ({@link #sentContext}). Found
+     * by the enclosing call's {@link Tracer#handOff hand-off}, taken here ({@link Tracer#HANDED_OFF}: the request
+     * carries the context already), or by its span being open on this thread (a synchronous call); nothing is
+     * allocated either way. Advice asks this after its own library's call depth says it is outermost.
      */
     public static SpanSlot enclosingClient() {
         return Tracer.enclosingSpan(SpanKind.CLIENT, HTTP_CLIENT_SCOPES);
+    }
+
+    /**
+     * The span whose context a call's request must carry, given what {@link #enclosingClient} answered and the span the
+     * call started (null when it was enclosed): its own, the enclosing call's, or null when there is nothing to add
+     * (untraced, or handed off with the headers already on the request).
+     */
+    public static SpanSlot sentContext(SpanSlot enclosing, SpanSlot span) {
+        return enclosing == null ? span : enclosing == Tracer.HANDED_OFF ? null : enclosing;
     }
 
     /**

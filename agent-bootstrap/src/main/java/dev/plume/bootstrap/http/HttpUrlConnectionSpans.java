@@ -46,7 +46,10 @@ public final class HttpUrlConnectionSpans {
                 if (enclosing != null) {
                     // part of another library's HTTP call: its span is the one, its context goes out here
                     setState(connection, TRACED);
-                    inject(connection, enclosing);
+                    SpanSlot sent = HttpSpans.sentContext(enclosing, null);
+                    if (sent != null) {
+                        inject(connection, sent);
+                    }
                     return depth;
                 }
                 String method = connection.getRequestMethod();

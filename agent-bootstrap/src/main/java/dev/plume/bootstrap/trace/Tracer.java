@@ -231,8 +231,14 @@ public final class Tracer {
     }
 
     /**
-     * The span a call of {@code kind} starting on this thread is part of, or null: the span {@link #handOff handed off}
-     * here, if any and still open (taken: the offer is cleared either way), else the innermost active span open on this
+     * What {@link #enclosingSpan} answers a call that takes a {@link #handOff hand-off}: it is part of the span handed
+     * off, whose context the request it sends already carries (the offering call put it there). Never started.
+     */
+    public static final SpanSlot HANDED_OFF = new SpanSlot(null);
+
+    /**
+     * The span a call of {@code kind} starting on this thread is part of, or null: {@link #HANDED_OFF} when a span was
+     * handed off here and is still open (taken: the offer is cleared either way), else the innermost active span open on this
      * thread, looking through INTERNAL spans (a method span in an interceptor), if it is of {@code kind} and of one of
      * the scopes in {@code scopeMask} (bit {@code 1L << scopeId}). How a library's call finds that it runs inside
      * another library's call of the same kind (an HTTP client under an HTTP client): the enclosing call's span is
@@ -244,7 +250,7 @@ public final class Tracer {
         if (offered != null) {
             state.handOff = null;
             if (offered.active && offered.spanId == state.handOffSpanId && offered.kind == kind) {
-                return offered;
+                return HANDED_OFF;
             }
         }
         for (SpanSlot open = state.currentSpan; open != null; open = open.previous) {

@@ -36,7 +36,7 @@ public final class Client4ExecuteAdvice {
                 target != null ? target.getSchemeName() : null, target != null ? target.getHostName() : null,
                 target != null ? target.getPort() : -1, line.getUri(), false);
         }
-        SpanSlot sent = enclosing != null ? enclosing : span;
+        SpanSlot sent = HttpSpans.sentContext(enclosing, span);
         if (sent != null) {
             try {
                 for (int i = 0; i < Propagation.outgoingCount(); i++) {

@@ -40,7 +40,7 @@ public final class Client5ExecuteAdvice {
                 request.getScheme(), authority != null ? authority.getHostName() : null,
                 authority != null ? authority.getPort() : -1, request.getPath(), false);
         }
-        SpanSlot sent = enclosing != null ? enclosing : span;
+        SpanSlot sent = HttpSpans.sentContext(enclosing, span);
         if (sent != null) {
             try {
                 for (int i = 0; i < Propagation.outgoingCount(); i++) {

@@ -33,7 +33,7 @@ public final class ClientCallAdvice {
         SpanSlot enclosing = HttpSpans.enclosingClient();
         SpanSlot span = enclosing == null ? HttpSpans.startClient(InstrumentationScope.JDK_HTTP_CLIENT,
             request.method(), request.uri(), !"send".equals(methodName)) : null;
-        SpanSlot sent = enclosing != null ? enclosing : span;
+        SpanSlot sent = HttpSpans.sentContext(enclosing, span);
         if (sent != null) {
             try {
                 // HttpRequest is immutable: propagation sends a copy that carries the propagators' headers.

@@ -35,7 +35,7 @@ public final class ChainProceedAdvice {
             span = HttpSpans.startClient(InstrumentationScope.OKHTTP, request.method(), url.toString(), url.host(),
                 url.port(), false);
         }
-        SpanSlot sent = enclosing != null ? enclosing : span;
+        SpanSlot sent = HttpSpans.sentContext(enclosing, span);
         if (sent != null) {
             try {
                 Request.Builder copy = request.newBuilder();

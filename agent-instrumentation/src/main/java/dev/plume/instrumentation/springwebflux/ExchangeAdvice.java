@@ -32,7 +32,7 @@ public final class ExchangeAdvice {
         Object method = request.method(); // an enum in 5.x, a class in 6.x: both name themselves
         SpanSlot span = enclosing == null ? HttpSpans.startClient(InstrumentationScope.SPRING_WEBFLUX,
             method != null ? method.toString() : null, request.url(), true) : null;
-        SpanSlot sent = enclosing != null ? enclosing : span;
+        SpanSlot sent = HttpSpans.sentContext(enclosing, span);
         if (sent != null && Propagation.outgoingCount() > 0) {
             try {
                 ClientRequest.Builder copy = ClientRequest.from(request);
