@@ -138,6 +138,7 @@ class LibraryAdviceTest {
             "org.apache.http.impl.client.MinimalHttpClient", "org.apache.http.impl.client.AbstractHttpClient",
             "org.apache.hc.client5.http.impl.classic.InternalHttpClient",
             "org.apache.hc.client5.http.impl.classic.MinimalHttpClient",
+            "org.apache.http.impl.execchain.MainClientExec", "org.apache.hc.client5.http.impl.classic.MainClientExec",
             "okhttp3.internal.http.RealInterceptorChain")) {
             wovenAndVerified(className, className);
         }

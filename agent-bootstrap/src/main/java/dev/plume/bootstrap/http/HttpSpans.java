@@ -39,6 +39,14 @@ public final class HttpSpans {
         | 1L << InstrumentationScope.HTTP_URL_CONNECTION | 1L << InstrumentationScope.OKHTTP
         | 1L << InstrumentationScope.APACHE_HTTP_CLIENT | 1L << InstrumentationScope.SPRING_WEBFLUX;
 
+    /** Per thread: the id of the span whose request a library last sent ({@link #clientSent}). */
+    private static final ThreadLocal<long[]> LAST_SENT = new ThreadLocal<>() {
+        @Override
+        protected long[] initialValue() {
+            return new long[1];
+        }
+    };
+
     private HttpSpans() {
     }
 
@@ -285,6 +293,25 @@ public final class HttpSpans {
             }
         }
         span.setAttribute(HTTP_REQUEST_RESEND_COUNT, count + 1);
+    }
+
+    /**
+     * A library sends the request of the CLIENT span of {@code scopeId} current on this thread (Apache HttpClient's
+     * classic exec chain reaches its {@code MainClientExec} once per request it sends): every send after the first
+     * within one span, a redirect followed or a retry, counts one in {@code http.request.resend_count}. Nothing when
+     * the current span is not that library's (its call was part of another library's, or is not traced).
+     */
+    public static void clientSent(int scopeId) {
+        SpanSlot span = Tracer.currentSpan();
+        if (span == null || span.kind() != SpanKind.CLIENT || span.scopeId() != scopeId) {
+            return;
+        }
+        long[] last = LAST_SENT.get();
+        if (last[0] == span.spanId()) {
+            clientResent(span);
+        } else {
+            last[0] = span.spanId();
+        }
     }
 
     /** Ends a CLIENT span: any status from 400 up, or an exception, makes it an error. */

@@ -227,7 +227,8 @@ class HttpClientsSmokeTest {
             assertNull(span.attribute("error.type"), span.toString());
         }
         if (testCase.equals("redirect") && (name.startsWith("okhttp") || name.startsWith("huc")
-            || name.equals("resttemplate"))) {
+            || name.equals("resttemplate") || name.equals("apache4") || name.equals("apache5")
+            || name.equals("restclient-apache5"))) {
             assertEquals(1L, span.attribute("http.request.resend_count"), span.toString());
         }
         List<ReceivedSpan> downstream = trace.stream().filter(other -> other.kind() == Span.SpanKind.SPAN_KIND_SERVER
