@@ -29,6 +29,10 @@ public final class ExchangeAdvice {
             return null;
         }
         SpanSlot enclosing = HttpSpans.enclosingClient();
+        if (enclosing == Tracer.HANDED_OFF) {
+            // an earlier exchange's offer, whose client sent from another thread: this exchange is its own
+            enclosing = HttpSpans.enclosingClient();
+        }
         Object method = request.method(); // an enum in 5.x, a class in 6.x: both name themselves
         SpanSlot span = enclosing == null ? HttpSpans.startClient(InstrumentationScope.SPRING_WEBFLUX,
             method != null ? method.toString() : null, request.url(), true) : null;
