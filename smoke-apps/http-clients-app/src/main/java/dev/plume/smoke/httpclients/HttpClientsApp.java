@@ -59,11 +59,12 @@ import java.util.concurrent.TimeUnit;
  * {@code apache5-async} (HttpClient 5's asynchronous client, with a callback), {@code restclient-apache5} (Spring's
  * {@code RestClient} over HttpClient 5), {@code nested-okhttp-huc} (an OkHttp interceptor answering the call through
  * {@code HttpURLConnection}: one span, OkHttp's), {@code webclient} (Spring's {@code WebClient} over Reactor Netty,
- * following redirects), {@code webclient-jdk} (over the JDK's {@code HttpClient}), {@code webclient-apache5} (over
- * HttpClient 5's asynchronous client); each {@code webclient} also takes the case {@code slow} (the downstream answers
- * after 3 s, the client gives up after 300 ms: the exchange is cancelled). Cases: {@code ok} (200), {@code missing}
- * (404), {@code fail} (500), {@code redirect} (302 to {@code ok}), {@code secret} (200, with credentials in the URL
- * where the client takes them, and signed-URL query parameters), {@code refused} (a port where nothing listens).
+ * following redirects), {@code webclient-elastic} (the same, subscribed on Reactor's bounded elastic scheduler),
+ * {@code webclient-jdk} (over the JDK's {@code HttpClient}), {@code webclient-apache5} (over HttpClient 5's
+ * asynchronous client); each {@code webclient} also takes the case {@code slow} (the downstream answers after 3 s, the
+ * client gives up after 300 ms: the exchange is cancelled). Cases: {@code ok} (200), {@code missing} (404),
+ * {@code fail} (500), {@code redirect} (302 to {@code ok}), {@code secret} (200, with credentials in the URL where the
+ * client takes them, and signed-URL query parameters), {@code refused} (a port where nothing listens).
  *
  * <p>The downstream endpoints, {@code /downstream/<case>}, answer with the {@code traceparent} they received.
  * {@code GET /alloc/<client>?calls=N} measures what one synchronous {@code ok} call costs the request thread.
@@ -203,6 +204,7 @@ public final class HttpClientsApp {
             case "nested-okhttp-huc" -> nestedOkHttpOverHuc(url(testCase));
             case "webclient" -> webClient(WebClients.REACTOR_NETTY, url(testCase));
             case "webclient-jdk" -> webClient(WebClients.JDK, url(testCase));
+            case "webclient-elastic" -> webClientElsewhere(url(testCase));
             case "webclient-apache5" -> webClient(WebClients.APACHE5, url(testCase));
             default -> "unknown client";
         };
@@ -388,6 +390,22 @@ public final class HttpClientsApp {
             return Integer.toString(e.getStatusCode().value());
         } catch (RuntimeException e) {
             return e.getCause() instanceof java.util.concurrent.TimeoutException ? "timeout" : e.getClass().getName();
+        }
+    }
+
+    /**
+     * One exchange subscribed on Reactor's bounded elastic scheduler, not on this thread: the subscription is a task
+     * handed to an executor, which carries this request's context to it.
+     */
+    private static String webClientElsewhere(String url) {
+        try {
+            return WebClients.REACTOR_NETTY.get().uri(URI.create(url)).retrieve().toBodilessEntity()
+                .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()).block(Duration.ofSeconds(20))
+                .getStatusCode().value() + "";
+        } catch (WebClientResponseException e) {
+            return Integer.toString(e.getStatusCode().value());
+        } catch (RuntimeException e) {
+            return e.getClass().getName();
         }
     }
 
