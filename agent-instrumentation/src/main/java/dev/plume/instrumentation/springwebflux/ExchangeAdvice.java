@@ -1,15 +1,19 @@
 package dev.plume.instrumentation.springwebflux;
 
 import dev.plume.bootstrap.http.HttpSpans;
+import dev.plume.bootstrap.http.MapHeaders;
 import dev.plume.bootstrap.http.ReactiveExchangeSpan;
 import dev.plume.bootstrap.trace.InstrumentationScope;
 import dev.plume.bootstrap.trace.Propagation;
 import dev.plume.bootstrap.trace.SpanSlot;
 import dev.plume.bootstrap.trace.Tracer;
 import net.bytebuddy.asm.Advice;
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import reactor.core.publisher.Mono;
+
+import java.util.function.Consumer;
 
 /**
  * Inlined into {@code ExchangeFunctions$DefaultExchangeFunction#exchange}, which {@code WebClient} calls when the
@@ -39,14 +43,10 @@ public final class ExchangeAdvice {
         SpanSlot sent = HttpSpans.sentContext(enclosing, span);
         if (sent != null && Propagation.outgoingCount() > 0) {
             try {
-                ClientRequest.Builder copy = ClientRequest.from(request);
-                for (int i = 0; i < Propagation.outgoingCount(); i++) {
-                    String value = Propagation.outgoingValue(i, sent);
-                    if (value != null) {
-                        copy.header(Propagation.outgoingName(i), value);
-                    }
-                }
-                request = copy.build();
+                // set, not added: a header of the same name the application put on the request is replaced
+                @SuppressWarnings("unchecked")
+                Consumer<HttpHeaders> headers = (Consumer<HttpHeaders>) (Consumer<?>) MapHeaders.of(sent);
+                request = ClientRequest.from(request).headers(headers).build();
             } catch (Throwable ignored) {
                 // the request goes out as the application built it, and the span still ends
             }

@@ -72,6 +72,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpClientsApp {
     private static final String QUERY = "?color=blue&sig=s3cret-sig&X-Amz-Signature=s3cret-amz&token=s3cret-token";
+    /** A context the application put on its WebClient requests itself: the agent's must replace it. */
+    private static final String STALE_TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     private static int port;
     private static int httpsPort;
     private static SSLContext tls;
@@ -381,7 +383,8 @@ public final class HttpClientsApp {
     /** One exchange, awaited on this thread (it subscribes here); {@code slow} gives up after 300 ms. */
     private static String webClient(WebClient webClient, String url) {
         try {
-            var response = webClient.get().uri(URI.create(url)).retrieve().toBodilessEntity();
+            var response = webClient.get().uri(URI.create(url)).header("traceparent", STALE_TRACEPARENT).retrieve()
+                .toBodilessEntity();
             if (url.endsWith("/slow")) {
                 response = response.timeout(Duration.ofMillis(300));
             }
@@ -399,7 +402,8 @@ public final class HttpClientsApp {
      */
     private static String webClientElsewhere(String url) {
         try {
-            return WebClients.REACTOR_NETTY.get().uri(URI.create(url)).retrieve().toBodilessEntity()
+            return WebClients.REACTOR_NETTY.get().uri(URI.create(url)).header("traceparent", STALE_TRACEPARENT)
+                .retrieve().toBodilessEntity()
                 .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()).block(Duration.ofSeconds(20))
                 .getStatusCode().value() + "";
         } catch (WebClientResponseException e) {
