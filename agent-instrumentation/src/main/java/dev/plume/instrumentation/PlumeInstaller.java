@@ -33,6 +33,7 @@ import dev.plume.instrumentation.otelapi.OpenTelemetryApiInstrumentation;
 import dev.plume.instrumentation.rabbitmq.RabbitMqInstrumentation;
 import dev.plume.instrumentation.kafka.KafkaInstrumentation;
 import dev.plume.instrumentation.servlet.ServletInstrumentation;
+import dev.plume.instrumentation.springwebflux.SpringWebfluxInstrumentation;
 import dev.plume.instrumentation.springwebmvc.SpringWebMvcInstrumentation;
 
 import java.lang.instrument.Instrumentation;
@@ -55,6 +56,7 @@ public final class PlumeInstaller {
             new HttpUrlConnectionInstrumentation(),
             new OkHttpInstrumentation(),
             new ApacheHttpClientInstrumentation(),
+            new SpringWebfluxInstrumentation(),
             new ServletInstrumentation(),
             new SpringWebMvcInstrumentation(),
             new ExecutorsInstrumentation(),
@@ -88,6 +90,8 @@ public final class PlumeInstaller {
         LogContext.keys(config.getString(ConfigKeys.LOGGING_TRACE_ID), config.getString(ConfigKeys.LOGGING_SPAN_ID),
             config.getString(ConfigKeys.LOGGING_TRACE_FLAGS));
         DbSpans.sanitize(config.getBoolean(ConfigKeys.DB_STATEMENT_SANITIZER));
+        dev.plume.bootstrap.messaging.KafkaSpans.receiveTelemetry(
+            config.getBoolean(ConfigKeys.MESSAGING_RECEIVE_TELEMETRY));
         DbSpans.duplicateOlderNames(config.getList(ConfigKeys.SEMCONV_STABILITY_OPT_IN).contains("database/dup"));
         Tracer.install(ring, HeadSampler.from(config), SpanLimits.from(config));
         Tracer.addThreadDetails(config.getBoolean(ConfigKeys.ADD_THREAD_DETAILS));

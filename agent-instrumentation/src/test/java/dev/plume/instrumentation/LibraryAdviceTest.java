@@ -138,6 +138,7 @@ class LibraryAdviceTest {
             "org.apache.http.impl.client.MinimalHttpClient", "org.apache.http.impl.client.AbstractHttpClient",
             "org.apache.hc.client5.http.impl.classic.InternalHttpClient",
             "org.apache.hc.client5.http.impl.classic.MinimalHttpClient",
+            "org.apache.http.impl.execchain.MainClientExec", "org.apache.hc.client5.http.impl.classic.MainClientExec",
             "okhttp3.internal.http.RealInterceptorChain")) {
             wovenAndVerified(className, className);
         }
@@ -149,6 +150,20 @@ class LibraryAdviceTest {
         for (String async4 : List.of("org.apache.http.impl.nio.client.InternalHttpAsyncClient",
             "org.apache.http.impl.nio.client.MainClientExec")) {
             assertNotNull(rewrite(async4, LibraryAdviceTest.class.getClassLoader(), targetsNaming(async4)), async4);
+        }
+        assertEquals(0, failed.get());
+    }
+
+    @Test
+    void webClientAdviceFitsAndIsWovenIntoTheOldestSpringWebflux() throws Exception {
+        // spring-webflux and spring-web 5.3.0: the exchange function is package-private, the connector needs optional
+        // libraries to load, so each is rewritten with the advice's fit checked against the 5.3.0 classes (the JDK's
+        // connector came in 6.0: the smoke test weaves it)
+        for (String className : List.of(
+            "org.springframework.web.reactive.function.client.ExchangeFunctions$DefaultExchangeFunction",
+            "org.springframework.http.client.reactive.HttpComponentsClientHttpConnector")) {
+            assertNotNull(rewrite(className, LibraryAdviceTest.class.getClassLoader(), targetsNaming(className)),
+                className);
         }
         assertEquals(0, failed.get());
     }

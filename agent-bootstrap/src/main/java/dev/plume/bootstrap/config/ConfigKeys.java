@@ -121,7 +121,7 @@ public final class ConfigKeys {
     /** A family: one key per instrumentation name, see {@link #instrumentationEnabled}. */
     public static final ConfigKey INSTRUMENTATION_ENABLED = bool("otel.instrumentation.<name>.enabled", true,
         "one instrumentation on or off: `java-http-server` (also `jdk-httpserver`), `java-http-client`,"
-            + " `http-url-connection`, `okhttp`, `apache-httpclient`, `servlet`,"
+            + " `http-url-connection`, `okhttp`, `apache-httpclient`, `spring-webflux`, `servlet`,"
             + " `spring-webmvc`, `executors`, `jdbc`, `jedis`, `lettuce`, `rabbitmq`, `kafka`, `logback-mdc`,"
             + " `log4j-context-data`, `slf4j-mdc`, `opentelemetry-instrumentation-annotations`,"
             + " `opentelemetry-extension-annotations`, `methods`, `opentelemetry-api`");
@@ -136,6 +136,10 @@ public final class ConfigKeys {
         "the MDC key of the current span id");
     public static final ConfigKey LOGGING_TRACE_FLAGS = string("otel.instrumentation.common.logging.trace-flags",
         "trace_flags", "the MDC key of the current trace flags (`01` when sampled)");
+    public static final ConfigKey MESSAGING_RECEIVE_TELEMETRY = bool(
+        "otel.instrumentation.messaging.experimental.receive-telemetry.enabled", false,
+        "`true`: a Kafka `poll` that returns records is a CONSUMER receive span too (`poll <topic>`, linked to each"
+            + " record's send), as in the OpenTelemetry agent, where it is off by default as here");
     public static final ConfigKey PROPAGATORS = list("otel.propagators", "tracecontext,baggage",
         "context propagation, in order: `tracecontext` (W3C `traceparent`/`tracestate`), `baggage` (W3C `baggage`),"
             + " `b3` (one `b3` header), `b3multi` (`X-B3-*` headers), `none`; a later propagator's valid parent"
@@ -202,7 +206,8 @@ public final class ConfigKeys {
         EVENT_ATTRIBUTE_COUNT_LIMIT, SPAN_LINK_COUNT_LIMIT, LINK_ATTRIBUTE_COUNT_LIMIT, ATTRIBUTE_VALUE_LENGTH_LIMIT,
         SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT,
         INSTRUMENTATION_DEFAULT_ENABLED, INSTRUMENTATION_ENABLED, EXCLUDE_CLASSES, DB_STATEMENT_SANITIZER,
-        LOGGING_TRACE_ID, LOGGING_SPAN_ID, LOGGING_TRACE_FLAGS, PROPAGATORS, SEMCONV_STABILITY_OPT_IN,
+        LOGGING_TRACE_ID, LOGGING_SPAN_ID, LOGGING_TRACE_FLAGS, MESSAGING_RECEIVE_TELEMETRY, PROPAGATORS,
+        SEMCONV_STABILITY_OPT_IN,
         SERVER_IGNORE_PATHS, METHODS_INCLUDE, ANNOTATIONS_EXCLUDE_METHODS, EXTENSION_ANNOTATIONS_EXCLUDE_METHODS,
         MAX_IN_FLIGHT, QUEUE_SIZE, QUEUE_BATCHES, RETRY_MAX_ATTEMPTS, RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF,
         SHUTDOWN_UNREACHABLE_TIMEOUT, SPOOL_DIR, SPOOL_SIZE, SAMPLER_TARGET_RATE, RING_BUFFER_SIZE);

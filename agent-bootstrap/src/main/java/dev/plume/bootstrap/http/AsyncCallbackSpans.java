@@ -36,6 +36,8 @@ public final class AsyncCallbackSpans implements InvocationHandler {
     private final Object callback;
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile SpanSlot span;
+    /** The call is part of another library's HTTP call, whose span it carries (calling thread only). */
+    private boolean joined;
 
     private AsyncCallbackSpans(int scopeId, Object callback) {
         this.scopeId = scopeId;
@@ -61,11 +63,18 @@ public final class AsyncCallbackSpans implements InvocationHandler {
     /**
      * The library sends the request of the call begun on this thread: starts its span (only the first request of the
      * call, only on the calling thread) and returns it, for the advice to add the propagators' headers; else null.
+     * A call made under another library's HTTP call ({@link HttpSpans#enclosingClient}) gets no span: that call's span
+     * is returned for the headers (null when the request carries them already), and the proxy ends nothing.
      */
     public static SpanSlot requestSent(String method, String scheme, String host, int port, String pathAndQuery) {
         AsyncCallbackSpans call = PENDING.get();
-        if (call == null || call.span != null || call.ended.get()) {
+        if (call == null || call.span != null || call.joined || call.ended.get()) {
             return null;
+        }
+        SpanSlot enclosing = HttpSpans.enclosingClient();
+        if (enclosing != null) {
+            call.joined = true;
+            return HttpSpans.sentContext(enclosing, null);
         }
         SpanSlot started = HttpSpans.startClient(call.scopeId, method, scheme, host, port, pathAndQuery, true);
         call.span = started;

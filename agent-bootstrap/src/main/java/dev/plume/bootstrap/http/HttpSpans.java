@@ -2,6 +2,7 @@ package dev.plume.bootstrap.http;
 
 import dev.plume.bootstrap.trace.AttributeKey;
 import dev.plume.bootstrap.trace.AttributeList;
+import dev.plume.bootstrap.trace.InstrumentationScope;
 import dev.plume.bootstrap.trace.SpanKind;
 import dev.plume.bootstrap.trace.SpanSlot;
 import dev.plume.bootstrap.trace.StatusCode;
@@ -33,7 +34,42 @@ public final class HttpSpans {
     private static final AttributeKey URL_SCHEME = AttributeKey.of("url.scheme");
     private static final AttributeKey USER_AGENT_ORIGINAL = AttributeKey.of("user_agent.original");
 
+    /** The scopes whose CLIENT spans are HTTP client calls, as a mask of {@code 1L << scopeId}. */
+    private static final long HTTP_CLIENT_SCOPES = 1L << InstrumentationScope.JDK_HTTP_CLIENT
+        | 1L << InstrumentationScope.HTTP_URL_CONNECTION | 1L << InstrumentationScope.OKHTTP
+        | 1L << InstrumentationScope.APACHE_HTTP_CLIENT | 1L << InstrumentationScope.SPRING_WEBFLUX;
+
+    /** Per thread: the id of the span whose request a library last sent ({@link #clientSent}). */
+    private static final ThreadLocal<long[]> LAST_SENT = new ThreadLocal<>() {
+        @Override
+        protected long[] initialValue() {
+            return new long[1];
+        }
+    };
+
     private HttpSpans() {
+    }
+
+    /**
+     * The CLIENT span of another library's HTTP call that the call starting here on this thread is part of, or null.
+     * A library below another (a Spring {@code WebClient} exchange over its JDK or HttpComponents connector, an OkHttp
+     * interceptor calling another client) starts no span of its own, as the OpenTelemetry agent suppresses nested HTTP
+     * client spans: it only sends the enclosing span's context in its request's headers ({@link #sentContext}). Found
+     * by the enclosing call's {@link Tracer#handOff hand-off}, taken here ({@link Tracer#HANDED_OFF}: the request
+     * carries the context already), or by its span being open on this thread (a synchronous call); nothing is
+     * allocated either way. Advice asks this after its own library's call depth says it is outermost.
+     */
+    public static SpanSlot enclosingClient() {
+        return Tracer.enclosingSpan(SpanKind.CLIENT, HTTP_CLIENT_SCOPES);
+    }
+
+    /**
+     * The span whose context a call's request must carry, given what {@link #enclosingClient} answered and the span the
+     * call started (null when it was enclosed): its own, the enclosing call's, or null when there is nothing to add
+     * (untraced, or handed off with the headers already on the request).
+     */
+    public static SpanSlot sentContext(SpanSlot enclosing, SpanSlot span) {
+        return enclosing == null ? span : enclosing == Tracer.HANDED_OFF ? null : enclosing;
     }
 
     /**
@@ -257,6 +293,25 @@ public final class HttpSpans {
             }
         }
         span.setAttribute(HTTP_REQUEST_RESEND_COUNT, count + 1);
+    }
+
+    /**
+     * A library sends the request of the CLIENT span of {@code scopeId} current on this thread (Apache HttpClient's
+     * classic exec chain reaches its {@code MainClientExec} once per request it sends): every send after the first
+     * within one span, a redirect followed or a retry, counts one in {@code http.request.resend_count}. Nothing when
+     * the current span is not that library's (its call was part of another library's, or is not traced).
+     */
+    public static void clientSent(int scopeId) {
+        SpanSlot span = Tracer.currentSpan();
+        if (span == null || span.kind() != SpanKind.CLIENT || span.scopeId() != scopeId) {
+            return;
+        }
+        long[] last = LAST_SENT.get();
+        if (last[0] == span.spanId()) {
+            clientResent(span);
+        } else {
+            last[0] = span.spanId();
+        }
     }
 
     /** Ends a CLIENT span: any status from 400 up, or an exception, makes it an error. */

@@ -42,6 +42,16 @@ public final class HttpUrlConnectionSpans {
         int depth = Tracer.enterCall(SCOPE);
         try {
             if (depth == 0 && connection != null && state(connection) == null) {
+                SpanSlot enclosing = HttpSpans.enclosingClient();
+                if (enclosing != null) {
+                    // part of another library's HTTP call: its span is the one, its context goes out here
+                    setState(connection, TRACED);
+                    SpanSlot sent = HttpSpans.sentContext(enclosing, null);
+                    if (sent != null) {
+                        inject(connection, sent);
+                    }
+                    return depth;
+                }
                 String method = connection.getRequestMethod();
                 if (output && "GET".equals(method)) {
                     method = "POST"; // what getOutputStream makes of a GET

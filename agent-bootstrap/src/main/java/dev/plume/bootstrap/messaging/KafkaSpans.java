@@ -33,24 +33,63 @@ public final class KafkaSpans {
     /** The iteration whose record is being processed on this thread, ended when the thread polls again. */
     private static final ThreadLocal<BatchIterator> PROCESSING = new ThreadLocal<>();
 
+    /** Whether a poll that returns records is a receive span (the messaging receive-telemetry key). */
+    private static volatile boolean receiveTelemetry;
+
     private KafkaSpans() {
     }
 
-    /** A client's facts: client id and (for a consumer) group. */
+    /**
+     * Polls are receive spans too, or not (the OpenTelemetry agent's default: process spans only, each a child of its
+     * record's send).
+     */
+    public static void receiveTelemetry(boolean enabled) {
+        receiveTelemetry = enabled;
+    }
+
+    /**
+     * A client's facts: client id, (for a consumer) group, and the first bootstrap server of its configuration as
+     * {@code server.address}/{@code server.port} (the cluster it talks to; the broker a request goes to is not known
+     * without reading Kafka's internals); parsed once, when the client is made.
+     */
     static final class Client {
         final String clientId;
         final String group;
+        final String serverAddress;
+        final long serverPort;
 
-        Client(String clientId, String group) {
+        Client(String clientId, String group, String bootstrapServer) {
             this.clientId = clientId;
             this.group = group;
+            String host = null;
+            long port = -1;
+            if (bootstrapServer != null) {
+                String server = bootstrapServer.trim();
+                int colon = server.lastIndexOf(':');
+                if (colon > 0 && colon < server.length() - 1) {
+                    try {
+                        port = Long.parseLong(server.substring(colon + 1));
+                        host = server.substring(server.charAt(0) == '[' ? 1 : 0,
+                            server.charAt(colon - 1) == ']' ? colon - 1 : colon);
+                    } catch (NumberFormatException | IndexOutOfBoundsException notHostAndPort) {
+                        host = null;
+                    }
+                }
+            }
+            this.serverAddress = host == null || host.isEmpty() ? null : host;
+            this.serverPort = this.serverAddress == null ? -1 : port;
         }
     }
 
-    /** A client was made with this configuration (its client id already generated when none was given). */
-    public static void configured(Object client, String clientId, String group) {
+    /**
+     * A client was made with this configuration (its client id already generated when none was given;
+     * {@code bootstrapServers} its {@code bootstrap.servers} list, or null).
+     */
+    public static void configured(Object client, String clientId, String group,
+                                  java.util.List<String> bootstrapServers) {
         if (client instanceof ContextCarrier) {
-            ((ContextCarrier) client).plume$setContext(new Client(clientId, group));
+            ((ContextCarrier) client).plume$setContext(new Client(clientId, group,
+                bootstrapServers == null || bootstrapServers.isEmpty() ? null : bootstrapServers.get(0)));
         }
     }
 
@@ -123,6 +162,7 @@ public final class KafkaSpans {
             Client client = client(producer);
             if (client != null) {
                 span.setAttribute(MessagingSpans.CLIENT_ID, client.clientId);
+                server(span, client);
             }
             if (key != null) {
                 span.setAttribute(MESSAGE_KEY, key);
@@ -298,7 +338,8 @@ public final class KafkaSpans {
                 break;
             }
         }
-        SpanSlot span = MessagingSpans.startReceive(scopeId, SYSTEM, "poll", topic, false, null, startEpochNanos);
+        SpanSlot span = receiveTelemetry
+            ? MessagingSpans.startReceive(scopeId, SYSTEM, "poll", topic, false, null, startEpochNanos) : null;
         if (span != null) {
             if (span.isRecording()) {
                 span.setAttribute(MessagingSpans.BATCH_MESSAGE_COUNT, batch.count);
@@ -318,6 +359,14 @@ public final class KafkaSpans {
         if (client != null) {
             span.setAttribute(MessagingSpans.CLIENT_ID, client.clientId);
             span.setAttribute(MessagingSpans.CONSUMER_GROUP, client.group);
+            server(span, client);
+        }
+    }
+
+    private static void server(SpanSlot span, Client client) {
+        if (client.serverAddress != null) {
+            span.setAttribute(MessagingSpans.SERVER_ADDRESS, client.serverAddress);
+            span.setAttribute(MessagingSpans.SERVER_PORT, client.serverPort);
         }
     }
 
@@ -331,6 +380,70 @@ public final class KafkaSpans {
         }
         Object carried = ((ContextCarrier) records).plume$getContext();
         return carried instanceof Batch ? new BatchIterator(iterator, (Batch) carried) : iterator;
+    }
+
+    /**
+     * What {@code records}' {@code records(TopicPartition)} (a {@code List}) or {@code records(topic)} (an
+     * {@code Iterable}) returned, to give the application instead: the same records, whose iteration makes each one's
+     * process span as {@link #iterator} does, when the records came from a traced poll; else {@code result} itself.
+     */
+    public static Object records(Object records, Object result) {
+        if (result == null || !(records instanceof ContextCarrier)) {
+            return result;
+        }
+        Object carried = ((ContextCarrier) records).plume$getContext();
+        if (!(carried instanceof Batch)) {
+            return result;
+        }
+        if (result instanceof java.util.List) {
+            return new BatchList((java.util.List<?>) result, (Batch) carried);
+        }
+        return result instanceof Iterable ? new BatchIterable((Iterable<?>) result, (Batch) carried) : result;
+    }
+
+    /** One topic's records ({@code records(topic)}): iterating them makes their process spans. */
+    static final class BatchIterable implements Iterable<Object> {
+        private final Iterable<?> records;
+        private final Batch batch;
+
+        BatchIterable(Iterable<?> records, Batch batch) {
+            this.records = records;
+            this.batch = batch;
+        }
+
+        @Override
+        public Iterator<Object> iterator() {
+            return new BatchIterator(records.iterator(), batch);
+        }
+    }
+
+    /**
+     * One partition's records ({@code records(TopicPartition)}, an unmodifiable list): its iterator (a {@code for}
+     * loop, {@code forEach}) makes their process spans; reading them by index does not, as in the OpenTelemetry agent.
+     */
+    static final class BatchList extends java.util.AbstractList<Object> {
+        private final java.util.List<?> records;
+        private final Batch batch;
+
+        BatchList(java.util.List<?> records, Batch batch) {
+            this.records = records;
+            this.batch = batch;
+        }
+
+        @Override
+        public Object get(int index) {
+            return records.get(index);
+        }
+
+        @Override
+        public int size() {
+            return records.size();
+        }
+
+        @Override
+        public Iterator<Object> iterator() {
+            return new BatchIterator(records.iterator(), batch);
+        }
     }
 
     /** A poll's records as the application takes them: each record's process span from its {@code next} on. */

@@ -33,6 +33,7 @@ public final class InstrumentationScope {
      * has its span). */
     public static final int RABBITMQ_DELIVERY = 14;
     public static final int KAFKA = 15;
+    public static final int SPRING_WEBFLUX = 16;
 
     /** At most this many scopes are registered at run time; more share {@link #OPENTELEMETRY_API}. */
     public static final int MAX_REGISTERED = 256;
@@ -54,6 +55,7 @@ public final class InstrumentationScope {
         "dev.plume.rabbitmq",
         "dev.plume.rabbitmq",
         "dev.plume.kafka",
+        "dev.plume.spring-webflux",
     };
 
     /** Every scope by id: the built-in ones (version null), then the registered ones. Replaced, never changed. */

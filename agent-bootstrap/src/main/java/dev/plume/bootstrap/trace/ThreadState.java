@@ -41,6 +41,10 @@ final class ThreadState {
     private int[] callDepth = new int[InstrumentationScope.count()];
     private long[] begunAtEntry = new long[InstrumentationScope.count()];
     private int[] attachDepthAtEntry = new int[InstrumentationScope.count()];
+    /** A span offered to the next instrumented call on this thread that joins it (Tracer#handOff), and its id. */
+    SpanSlot handOff;
+    long handOffSpanId;
+    boolean handOffKept;
 
     static ThreadState current() {
         return CURRENT.get();

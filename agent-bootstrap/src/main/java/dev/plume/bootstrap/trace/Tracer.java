@@ -230,6 +230,70 @@ public final class Tracer {
         return null;
     }
 
+    /**
+     * What {@link #enclosingSpan} answers a call that takes a {@link #handOff hand-off}: it is part of the span handed
+     * off, whose context the request it sends already carries (the offering call put it there). Never started.
+     */
+    public static final SpanSlot HANDED_OFF = new SpanSlot(null);
+
+    /**
+     * The span a call of {@code kind} starting on this thread is part of, or null: {@link #HANDED_OFF} when a span was
+     * handed off here and is still open (taken: the offer is cleared either way), else the innermost active span open on this
+     * thread, looking through INTERNAL spans (a method span in an interceptor), if it is of {@code kind} and of one of
+     * the scopes in {@code scopeMask} (bit {@code 1L << scopeId}). How a library's call finds that it runs inside
+     * another library's call of the same kind (an HTTP client under an HTTP client): the enclosing call's span is
+     * current only between its library's enterCall and exitCall, so a lost end cannot make it look open later.
+     */
+    public static SpanSlot enclosingSpan(int kind, long scopeMask) {
+        ThreadState state = ThreadState.current();
+        SpanSlot offered = state.handOff;
+        if (offered != null) {
+            state.handOff = null;
+            if (offered.active && offered.spanId == state.handOffSpanId && offered.kind == kind) {
+                return HANDED_OFF;
+            }
+        }
+        for (SpanSlot open = state.currentSpan; open != null; open = open.previous) {
+            if (!open.active) {
+                continue;
+            }
+            if (open.kind != SpanKind.INTERNAL) {
+                return open.kind == kind && open.scopeId < 64 && (scopeMask & (1L << open.scopeId)) != 0 ? open : null;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Offers {@code span} to the next call on this thread that looks for its {@link #enclosingSpan}, for a call that
+     * hands its request to a library below without being open while that library runs (a reactive exchange whose
+     * connector sends when subscribed). The offer lasts until {@link #withdrawHandOff} unless {@link #keepHandOff} is
+     * called first.
+     */
+    public static void handOff(SpanSlot span) {
+        ThreadState state = ThreadState.current();
+        state.handOff = span;
+        state.handOffSpanId = span.spanId;
+        state.handOffKept = false;
+    }
+
+    /** The library below is one that will take the offer: it outlives {@link #withdrawHandOff}. */
+    public static void keepHandOff() {
+        ThreadState state = ThreadState.current();
+        if (state.handOff != null) {
+            state.handOffKept = true;
+        }
+    }
+
+    /** Ends an offer not kept. */
+    public static void withdrawHandOff() {
+        ThreadState state = ThreadState.current();
+        if (state.handOff != null && !state.handOffKept) {
+            state.handOff = null;
+        }
+    }
+
+
     /** Captures the current context for another thread, or returns null when there is none. */
     public static SpanContext captureContext() {
         ThreadState state = ThreadState.current();

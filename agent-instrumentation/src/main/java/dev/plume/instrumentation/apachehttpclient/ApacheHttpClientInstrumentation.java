@@ -27,6 +27,13 @@ public final class ApacheHttpClientInstrumentation implements LibraryInstrumenta
                     "org.apache.hc.client5.http.impl.classic.MinimalHttpClient")
                 .advice(Client5ExecuteAdvice.class, doExecute.parameterTypes("org.apache.hc.core5.http.HttpHost",
                     "org.apache.hc.core5.http.ClassicHttpRequest")),
+            // the end of the classic exec chains, once per request sent: redirects and retries count as resends
+            TypeTarget.named("org.apache.hc.client5.http.impl.classic.MainClientExec")
+                .advice(ClassicSendAdvice.class, MethodSelector.named("execute").publicOnly().parameters(3)
+                    .parameterTypes("org.apache.hc.core5.http.ClassicHttpRequest")),
+            TypeTarget.named("org.apache.http.impl.execchain.MainClientExec")
+                .advice(ClassicSendAdvice.class, MethodSelector.named("execute").publicOnly().parameters(4)
+                    .parameterTypes("org.apache.http.conn.routing.HttpRoute")),
             // the asynchronous client starts its exec chain with the request while doExecute runs
             TypeTarget.named("org.apache.hc.client5.http.impl.async.InternalAbstractHttpAsyncClient")
                 .advice(Async5ExecuteAdvice.class, MethodSelector.named("doExecute").parameters(6)),

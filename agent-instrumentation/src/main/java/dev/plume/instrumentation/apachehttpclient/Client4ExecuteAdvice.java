@@ -28,14 +28,19 @@ public final class Client4ExecuteAdvice {
         if (Tracer.enterCall(InstrumentationScope.APACHE_HTTP_CLIENT) > 0) {
             return null;
         }
-        RequestLine line = request.getRequestLine();
-        SpanSlot span = HttpSpans.startClient(InstrumentationScope.APACHE_HTTP_CLIENT, line.getMethod(),
-            target != null ? target.getSchemeName() : null, target != null ? target.getHostName() : null,
-            target != null ? target.getPort() : -1, line.getUri(), false);
-        if (span != null) {
+        SpanSlot enclosing = HttpSpans.enclosingClient(); // under another library's HTTP call: its span, not one here
+        SpanSlot span = null;
+        if (enclosing == null) {
+            RequestLine line = request.getRequestLine();
+            span = HttpSpans.startClient(InstrumentationScope.APACHE_HTTP_CLIENT, line.getMethod(),
+                target != null ? target.getSchemeName() : null, target != null ? target.getHostName() : null,
+                target != null ? target.getPort() : -1, line.getUri(), false);
+        }
+        SpanSlot sent = HttpSpans.sentContext(enclosing, span);
+        if (sent != null) {
             try {
                 for (int i = 0; i < Propagation.outgoingCount(); i++) {
-                    String value = Propagation.outgoingValue(i, span);
+                    String value = Propagation.outgoingValue(i, sent);
                     if (value != null) {
                         request.setHeader(Propagation.outgoingName(i), value);
                     }

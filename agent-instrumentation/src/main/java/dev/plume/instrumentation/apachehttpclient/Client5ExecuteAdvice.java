@@ -27,8 +27,11 @@ public final class Client5ExecuteAdvice {
         if (Tracer.enterCall(InstrumentationScope.APACHE_HTTP_CLIENT) > 0) {
             return null;
         }
+        SpanSlot enclosing = HttpSpans.enclosingClient(); // under another library's HTTP call: its span, not one here
         SpanSlot span;
-        if (target != null) {
+        if (enclosing != null) {
+            span = null;
+        } else if (target != null) {
             span = HttpSpans.startClient(InstrumentationScope.APACHE_HTTP_CLIENT, request.getMethod(),
                 target.getSchemeName(), target.getHostName(), target.getPort(), request.getPath(), false);
         } else {
@@ -37,10 +40,11 @@ public final class Client5ExecuteAdvice {
                 request.getScheme(), authority != null ? authority.getHostName() : null,
                 authority != null ? authority.getPort() : -1, request.getPath(), false);
         }
-        if (span != null) {
+        SpanSlot sent = HttpSpans.sentContext(enclosing, span);
+        if (sent != null) {
             try {
                 for (int i = 0; i < Propagation.outgoingCount(); i++) {
-                    String value = Propagation.outgoingValue(i, span);
+                    String value = Propagation.outgoingValue(i, sent);
                     if (value != null) {
                         request.setHeader(Propagation.outgoingName(i), value);
                     }

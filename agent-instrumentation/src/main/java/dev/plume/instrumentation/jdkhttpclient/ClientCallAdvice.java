@@ -32,15 +32,18 @@ public final class ClientCallAdvice {
         if (Tracer.enterCall(InstrumentationScope.JDK_HTTP_CLIENT) > 0) {
             return null; // send calls sendAsync: one span
         }
-        SpanSlot span = HttpSpans.startClient(InstrumentationScope.JDK_HTTP_CLIENT, request.method(), request.uri(),
-            !"send".equals(methodName));
-        if (span != null && !JdkHttpClientHeaders.handOff(span, request.headers().map())) {
+        // under another library's HTTP call (a WebClient exchange over the JDK connector): its span, not one here
+        SpanSlot enclosing = HttpSpans.enclosingClient();
+        SpanSlot span = enclosing == null ? HttpSpans.startClient(InstrumentationScope.JDK_HTTP_CLIENT,
+            request.method(), request.uri(), !"send".equals(methodName)) : null;
+        SpanSlot sent = HttpSpans.sentContext(enclosing, span);
+        if (sent != null && !JdkHttpClientHeaders.handOff(sent, request.headers().map())) {
             try {
                 // The application set a propagation header itself (or this JDK's request cannot take ours in place):
                 // the request is immutable, so a copy goes out, with the propagators' headers replacing its own.
                 HttpRequest.Builder copy = HttpRequest.newBuilder(request, AcceptAllHeaders.INSTANCE);
                 for (int i = 0; i < Propagation.outgoingCount(); i++) {
-                    String value = Propagation.outgoingValue(i, span);
+                    String value = Propagation.outgoingValue(i, sent);
                     if (value != null) {
                         copy.setHeader(Propagation.outgoingName(i), value);
                     }

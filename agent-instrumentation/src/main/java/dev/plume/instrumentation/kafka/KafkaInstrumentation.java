@@ -10,8 +10,11 @@ import java.util.List;
  * The Kafka clients, kafka-clients 3.x and 4.x. {@code KafkaProducer#send} is a PRODUCER span with its context in the
  * record's headers, ended by the callback object Kafka makes for the record ({@code InterceptorCallback} up to 3.1,
  * {@code AppendCallbacks} since), which also runs the application's callback in the context it sent from.
- * {@code KafkaConsumer#poll} is a CONSUMER receive span, and {@code ConsumerRecords#iterator} hands out each record
- * with its process span. Clients carry their client id and group, the records what the poll read of them.
+ * {@code KafkaConsumer#poll} reads what each record's processing needs, and is a CONSUMER receive span when
+ * {@code otel.instrumentation.messaging.experimental.receive-telemetry.enabled} says so (off, as in the OpenTelemetry
+ * agent); {@code ConsumerRecords#iterator}, {@code records(TopicPartition)} and {@code records(topic)} hand out each
+ * record with its process span. Clients carry their client id, group and first bootstrap server, the records what the
+ * poll read of them.
  */
 public final class KafkaInstrumentation implements LibraryInstrumentation {
     private static final String PRODUCER = "org.apache.kafka.clients.producer.KafkaProducer";
@@ -42,6 +45,7 @@ public final class KafkaInstrumentation implements LibraryInstrumentation {
                     .parameterTypes("org.apache.kafka.clients.consumer.ConsumerConfig"))
                 .advice(KafkaPollAdvice.class, MethodSelector.named("poll").parameters(1).publicOnly()),
             TypeTarget.named("org.apache.kafka.clients.consumer.ConsumerRecords").carriesContext()
-                .advice(KafkaRecordsIteratorAdvice.class, MethodSelector.named("iterator").parameters(0)));
+                .advice(KafkaRecordsIteratorAdvice.class, MethodSelector.named("iterator").parameters(0))
+                .advice(KafkaRecordsOfAdvice.class, MethodSelector.named("records").publicOnly().parameters(1)));
     }
 }

@@ -27,14 +27,20 @@ public final class ChainProceedAdvice {
         if (Tracer.enterCall(InstrumentationScope.OKHTTP) > 0) {
             return null;
         }
-        HttpUrl url = request.url();
-        SpanSlot span = HttpSpans.startClient(InstrumentationScope.OKHTTP, request.method(), url.toString(),
-            url.host(), url.port(), false);
-        if (span != null) {
+        // inside another library's HTTP call: that call's span is the one span, and its context goes out here
+        SpanSlot enclosing = HttpSpans.enclosingClient();
+        SpanSlot span = null;
+        if (enclosing == null) {
+            HttpUrl url = request.url();
+            span = HttpSpans.startClient(InstrumentationScope.OKHTTP, request.method(), url.toString(), url.host(),
+                url.port(), false);
+        }
+        SpanSlot sent = HttpSpans.sentContext(enclosing, span);
+        if (sent != null) {
             try {
                 Request.Builder copy = request.newBuilder();
                 for (int i = 0; i < Propagation.outgoingCount(); i++) {
-                    String value = Propagation.outgoingValue(i, span);
+                    String value = Propagation.outgoingValue(i, sent);
                     if (value != null) {
                         copy.header(Propagation.outgoingName(i), value);
                     }

@@ -29,12 +29,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * HttpURLConnection (plain, connect-first, POST with a streamed body, HTTPS with a self-signed certificate, under
  * Spring's RestTemplate), OkHttp (execute and enqueue) and Apache HttpClient 4.5 and 5 (classic and asynchronous:
- * HttpAsyncClient 4.1 and HttpClient 5's; 5 also under Spring's RestClient), each calling a real JDK HTTP server in the
- * app (http-clients-app): the newest versions, the oldest supported (http-clients-oldest-app: OkHttp 3.4.2, HttpClient
- * 4.5 and 5.0.4, HttpAsyncClient 4.1) and OkHttp 4.12.0 (with B3 headers only, otel.propagators=b3multi), one app JVM
- * each; the JDK's own client classes on every other installed JDK too. Every call must be one CLIENT span under the
- * request's SERVER span with the stable HTTP attributes, ERROR for 404, 500 and a refused connection, credentials and
- * signed-URL parameters redacted everywhere, and the downstream request's SERVER span its child: one trace per hop.
+ * HttpAsyncClient 4.1 and HttpClient 5's; 5 also under Spring's RestClient), Spring's WebClient (over Reactor Netty,
+ * the JDK's client and HttpClient 5's asynchronous client: one span per exchange, the client below joining it; an
+ * exchange cancelled by a timeout ends its span), and OkHttp around HttpURLConnection (one span, OkHttp's), each
+ * calling a real JDK HTTP server in the app (http-clients-app): the newest versions, the oldest supported
+ * (http-clients-oldest-app: OkHttp 3.4.2, HttpClient 4.5 and 5.0.4, HttpAsyncClient 4.1) and OkHttp 4.12.0 (with B3
+ * headers only, otel.propagators=b3multi), one app JVM each; the JDK's own client classes on every other installed JDK
+ * too. Every call must be one CLIENT span under the request's SERVER span with the stable HTTP attributes, ERROR for
+ * 404, 500 and a refused connection, credentials and signed-URL parameters redacted everywhere, and the downstream
+ * request's SERVER span its child: one trace per hop.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -54,7 +57,8 @@ class HttpClientsSmokeTest {
     void newestClients() throws Exception {
         List<String> clients = new ArrayList<>(JDK_CLIENTS);
         clients.addAll(List.of("okhttp", "okhttp-async", "apache4", "apache4-async", "apache5", "apache5-async",
-            "restclient-apache5"));
+            "restclient-apache5", "webclient", "webclient-elastic", "webclient-jdk", "webclient-apache5",
+            "nested-okhttp-huc"));
         run("http-clients-app", InstalledJdks.all().get(0), clients);
     }
 
@@ -112,10 +116,25 @@ class HttpClientsSmokeTest {
                         if (!testCase.equals("refused")) {
                             assertEquals(STATUS.get(testCase), outcome, path + " on " + jdk);
                         } else {
-                            assertTrue(outcome.contains("Connect"), path + ": " + outcome);
+                            // WebClient reports a failed connection as its own exception, which the span names too
+                            assertTrue(outcome.contains(name.startsWith("webclient") ? "WebClientRequestException"
+                                : "Connect"), path + ": " + outcome);
                         }
                         calls.add(new String[] {name, testCase, path, outcome});
                     }
+                }
+                List<String> cancelled = new ArrayList<>();
+                for (String name : clients) {
+                    if (name.startsWith("webclient") && !name.equals("webclient-elastic")) {
+                        String path = "/call/" + name + "/slow";
+                        HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+                        assertEquals(name + " slow timeout", response.body(), path);
+                        cancelled.add(path);
+                    }
+                }
+                for (String path : cancelled) {
+                    assertCancelled(receiver, port, path);
                 }
                 for (String[] call : calls) {
                     assertCall(receiver, port, call[0], call[1], call[2], call[3]);
@@ -128,6 +147,20 @@ class HttpClientsSmokeTest {
                     || line.contains("could not")), String.join("\n", app.agentLogLines()));
             });
         }
+    }
+
+    /** A WebClient exchange given up on (a timeout cancels it): its span ends then, under the request, no status. */
+    private static void assertCancelled(OtlpHttpReceiver receiver, int port, String path) {
+        ReceivedSpan server = receiver.awaitSpan("the SERVER span of " + path,
+            span -> span.kind() == Span.SpanKind.SPAN_KIND_SERVER && path.equals(span.attribute("url.path")), SPANS);
+        ReceivedSpan span = receiver.awaitSpan(path + ": its CLIENT span", other -> other.kind()
+            == Span.SpanKind.SPAN_KIND_CLIENT && other.traceId().equals(server.traceId()), SPANS);
+        assertEquals(server.spanId(), span.parentSpanId(), path + ": under the request " + span);
+        assertEquals("http://127.0.0.1:" + port + "/downstream/slow", span.attribute("url.full"), span.toString());
+        assertNull(span.attribute("http.response.status_code"), span.toString());
+        assertEquals(Status.StatusCode.STATUS_CODE_UNSET, span.statusCode(), span.toString());
+        assertTrue(span.endNanos() - span.startNanos() < TimeUnit.SECONDS.toNanos(3), "ended when cancelled: " + span);
+        assertTrue(server.endNanos() >= span.endNanos(), "ended before the request that gave up on it: " + span);
     }
 
     private static void assertCall(OtlpHttpReceiver receiver, int port, String name, String testCase, String path,
@@ -177,7 +210,16 @@ class HttpClientsSmokeTest {
         }
         long status = Long.parseLong(STATUS.get(testCase));
         assertEquals(status, span.attribute("http.response.status_code"), span.toString());
-        assertEquals("1.1", span.attribute("network.protocol.version"), span.toString());
+        if (!name.startsWith("webclient")) {
+            assertEquals("1.1", span.attribute("network.protocol.version"), span.toString());
+        }
+        if (name.startsWith("nested-okhttp")) {
+            // the outer library's span; the inner client sent its context (the downstream spans are its children)
+            assertEquals("dev.plume.okhttp", span.scope().getName(), span.toString());
+        } else if (name.startsWith("webclient")) {
+            // one span for the exchange, whatever the connector below: the JDK's or HttpClient 5's client joins it
+            assertEquals("dev.plume.spring-webflux", span.scope().getName(), span.toString());
+        }
         if (status >= 400) {
             assertEquals(Status.StatusCode.STATUS_CODE_ERROR, span.statusCode(), span.toString());
             assertEquals(STATUS.get(testCase), span.attribute("error.type"), span.toString());
@@ -186,7 +228,8 @@ class HttpClientsSmokeTest {
             assertNull(span.attribute("error.type"), span.toString());
         }
         if (testCase.equals("redirect") && (name.startsWith("okhttp") || name.startsWith("huc")
-            || name.equals("resttemplate"))) {
+            || name.equals("resttemplate") || name.equals("apache4") || name.equals("apache5")
+            || name.equals("restclient-apache5"))) {
             assertEquals(1L, span.attribute("http.request.resend_count"), span.toString());
         }
         List<ReceivedSpan> downstream = trace.stream().filter(other -> other.kind() == Span.SpanKind.SPAN_KIND_SERVER

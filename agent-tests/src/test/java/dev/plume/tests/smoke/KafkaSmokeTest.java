@@ -27,8 +27,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Kafka across two processes, against a real broker this class starts (Kafka 4.1.1 in KRaft mode, its own JVM; the
  * tests are skipped, with a line saying why, when it cannot start): messaging-app as a producer (an HTTP request sends
  * two records) and as a consumer (a poll loop iterating the records), each under the agent, with kafka-clients 4.4.0,
- * 3.9.2 and 3.0.0. Each record's send, its processing and the HTTP call made while processing it must be one trace
- * with the request that sent it; each poll is a receive span linked to the sends of its records.
+ * 3.9.2 and 3.0.0, taking the records by partition, by topic and all at once. Each record's send, its processing and
+ * the HTTP call made while processing it must be one trace with the request that sent it, with the broker as
+ * server.address/server.port; polls are no spans by default, and, when asked, receive spans linked to the sends of
+ * their records.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -56,29 +58,34 @@ class KafkaSmokeTest {
         }
     }
 
+    /** Each partition's records taken with records(TopicPartition); polls asked to be receive spans. */
     @Test
     void kafkaClients4() throws Exception {
-        sendAndConsume("messaging-app");
+        sendAndConsume("messaging-app", "partitions", true);
     }
 
+    /** The topic's records taken with records(topic); polls no spans, as by default in the OpenTelemetry agent. */
     @Test
     void newestKafkaClients3() throws Exception {
-        sendAndConsume("messaging-kafka3-app");
+        sendAndConsume("messaging-kafka3-app", "topic", false);
     }
 
     @Test
     void oldestKafkaClients3() throws Exception {
-        sendAndConsume("messaging-oldest-app");
+        sendAndConsume("messaging-oldest-app", "all", false);
     }
 
-    private void sendAndConsume(String module) throws Exception {
+    private void sendAndConsume(String module, String iterate, boolean receiveTelemetry) throws Exception {
         assumeTrue(broker != null, "no Kafka broker: " + skipped);
         String prefix = "plume-" + UUID.randomUUID().toString().substring(0, 8);
         String topic = prefix + ".orders";
         try (OtlpHttpReceiver receiver = OtlpHttpReceiver.start();
              AgentProcess producer = launch(module, "producer", prefix, receiver, null).start()) {
             int port = producer.awaitListeningPort(Duration.ofSeconds(60));
-            try (AgentProcess consumer = launch(module, "consumer", prefix, receiver, port).start()) {
+            try (AgentProcess consumer = launch(module, "consumer", prefix, receiver, port)
+                .systemProperty("app.kafka.iterate", iterate)
+                .systemProperty("otel.instrumentation.messaging.experimental.receive-telemetry.enabled",
+                    Boolean.toString(receiveTelemetry)).start()) {
                 producer.explainFailures(() -> consumer.explainFailures(() -> {
                     consumer.awaitStdoutLine("the consumer's start", "CONSUMING"::equals, Duration.ofSeconds(60));
                     HttpResponse<String> response = client.send(HttpRequest.newBuilder(
@@ -106,6 +113,7 @@ class KafkaSmokeTest {
                         assertEquals("0", send.attribute("messaging.destination.partition.id"), send.toString());
                         assertNotNull(send.attribute("messaging.kafka.offset"), send.toString());
                         assertEquals("dev.plume.kafka", send.scope().getName());
+                        assertServer(send);
                     }
                     ReceivedSpan keyed = sends.stream().filter(span -> "order-1".equals(
                         span.attribute("messaging.kafka.message.key"))).findFirst().orElseThrow();
@@ -121,11 +129,20 @@ class KafkaSmokeTest {
                         assertEquals("0", process.attribute("messaging.destination.partition.id"));
                         assertEquals(send.attribute("messaging.kafka.offset"), process.attribute("messaging.kafka.offset"));
                         assertEquals(send == keyed ? "order-1" : null, process.attribute("messaging.kafka.message.key"));
+                        assertServer(process);
                         ReceivedSpan ack = trace.stream().filter(span -> span.kind() == Span.SpanKind.SPAN_KIND_CLIENT
                             && process.spanId().equals(span.parentSpanId())).findFirst().orElseThrow(() ->
                             new AssertionError("no HTTP call under " + process));
                         assertTrue(trace.stream().anyMatch(span -> span.kind() == Span.SpanKind.SPAN_KIND_SERVER
                             && ack.spanId().equals(span.parentSpanId())), "the producer's /ack under " + ack);
+                    }
+                    if (!receiveTelemetry) {
+                        // the processes are in (each under its send): a poll span would have been exported before them
+                        assertTrue(receiver.spans().stream().noneMatch(span -> span.name().equals("poll " + topic)),
+                            "no receive spans unless asked: " + receiver.summary());
+                        assertTrue(consumer.exceptionLines().isEmpty(), consumer.describe());
+                        assertTrue(producer.exceptionLines().isEmpty(), producer.describe());
+                        return;
                     }
                     // the polls: receive spans linked to the sends of the records they returned
                     List<ReceivedSpan> polls = receiver.awaitSpans("the polls", spans -> spans.stream().filter(span ->
@@ -141,12 +158,21 @@ class KafkaSmokeTest {
                         assertEquals("receive", poll.attribute("messaging.operation.type"));
                         assertEquals("poll", poll.attribute("messaging.operation.name"));
                         assertEquals(prefix + ".group", poll.attribute("messaging.consumer.group.name"));
+                        assertServer(poll);
                     }
                     assertTrue(consumer.exceptionLines().isEmpty(), consumer.describe());
                     assertTrue(producer.exceptionLines().isEmpty(), producer.describe());
                 }));
             }
         }
+    }
+
+    /** The client's bootstrap server (one, here: the broker) as server.address and server.port. */
+    private void assertServer(ReceivedSpan span) {
+        String bootstrap = broker.bootstrap();
+        int colon = bootstrap.lastIndexOf(':');
+        assertEquals(bootstrap.substring(0, colon), span.attribute("server.address"), span.toString());
+        assertEquals(Long.parseLong(bootstrap.substring(colon + 1)), span.attribute("server.port"), span.toString());
     }
 
     private AgentProcess.Builder launch(String module, String mode, String prefix, OtlpHttpReceiver receiver,

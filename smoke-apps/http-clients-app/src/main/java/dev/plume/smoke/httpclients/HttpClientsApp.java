@@ -17,9 +17,14 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
+import org.springframework.http.client.reactive.HttpComponentsClientHttpConnector;
+import org.springframework.http.client.reactive.JdkClientHttpConnector;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientResponseException;
 import org.springframework.web.client.RestTemplate;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientResponseException;
 
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.KeyManagerFactory;
@@ -30,11 +35,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -43,16 +50,21 @@ import java.util.concurrent.TimeUnit;
  * A JDK HTTP server whose requests call a downstream endpoint of the same server with one HTTP client each:
  * {@code GET /call/<client>/<case>} answers {@code <client> <case> <outcome>}, the outcome being the downstream status
  * or the exception's class. Clients: {@code huc} ({@code HttpURLConnection}, reading with {@code getResponseCode}),
- * {@code huc-stream} ({@code connect} first, then {@code getInputStream}, error stream on failure), {@code huc-post}
- * (a fixed-length body through {@code getOutputStream}), {@code huc-https} ({@code HttpsURLConnection} to the HTTPS
+ * {@code huc-stream} ({@code connect} first, then {@code getInputStream}, error stream on failure), {@code huc-post} (a
+ * fixed-length body through {@code getOutputStream}), {@code huc-https} ({@code HttpsURLConnection} to the HTTPS
  * listener, whose self-signed certificate is made at start with the JDK's keytool; connecting first in the {@code ok}
  * case), {@code resttemplate} (Spring's {@code RestTemplate}, over {@code HttpURLConnection}), {@code okhttp}
  * ({@code Call#execute}), {@code okhttp-async} ({@code enqueue}, awaited), {@code apache4} (HttpClient 4.5),
  * {@code apache4-async} (HttpAsyncClient 4.1, with a callback), {@code apache5} (HttpClient 5 classic),
  * {@code apache5-async} (HttpClient 5's asynchronous client, with a callback), {@code restclient-apache5} (Spring's
- * {@code RestClient} over HttpClient 5). Cases: {@code ok} (200), {@code missing} (404), {@code fail} (500),
- * {@code redirect} (302 to {@code ok}), {@code secret} (200, with credentials in the URL where the client takes them,
- * and signed-URL query parameters), {@code refused} (a port where nothing listens).
+ * {@code RestClient} over HttpClient 5), {@code nested-okhttp-huc} (an OkHttp interceptor answering the call through
+ * {@code HttpURLConnection}: one span, OkHttp's), {@code webclient} (Spring's {@code WebClient} over Reactor Netty,
+ * following redirects), {@code webclient-elastic} (the same, subscribed on Reactor's bounded elastic scheduler),
+ * {@code webclient-jdk} (over the JDK's {@code HttpClient}), {@code webclient-apache5} (over HttpClient 5's
+ * asynchronous client); each {@code webclient} also takes the case {@code slow} (the downstream answers after 3 s, the
+ * client gives up after 300 ms: the exchange is cancelled). Cases: {@code ok} (200), {@code missing} (404),
+ * {@code fail} (500), {@code redirect} (302 to {@code ok}), {@code secret} (200, with credentials in the URL where the
+ * client takes them, and signed-URL query parameters), {@code refused} (a port where nothing listens).
  *
  * <p>The downstream endpoints, {@code /downstream/<case>}, answer with the {@code traceparent} they received.
  * {@code GET /alloc/<client>?calls=N} measures what one synchronous {@code ok} call costs the request thread.
@@ -60,6 +72,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpClientsApp {
     private static final String QUERY = "?color=blue&sig=s3cret-sig&X-Amz-Signature=s3cret-amz&token=s3cret-token";
+    /** A context the application put on its WebClient requests itself: the agent's must replace it. */
+    private static final String STALE_TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     private static int port;
     private static int httpsPort;
     private static SSLContext tls;
@@ -72,6 +86,17 @@ public final class HttpClientsApp {
         org.apache.http.impl.client.HttpClients.createDefault();
 
     private HttpClientsApp() {
+    }
+
+    /** Made when first used: the apps that share this source but do not test WebClient need not load its connectors. */
+    private static final class WebClients {
+        static final WebClient REACTOR_NETTY = WebClient.builder().clientConnector(new ReactorClientHttpConnector(
+            reactor.netty.http.client.HttpClient.create().followRedirect(true))).build();
+        static final WebClient JDK = WebClient.builder().clientConnector(new JdkClientHttpConnector(
+            java.net.http.HttpClient.newBuilder().followRedirects(java.net.http.HttpClient.Redirect.NORMAL).build()))
+            .build();
+        static final WebClient APACHE5 = WebClient.builder()
+            .clientConnector(new HttpComponentsClientHttpConnector(APACHE5_ASYNC)).build();
     }
 
     public static void main(String[] args) throws Exception {
@@ -134,6 +159,14 @@ public final class HttpClientsApp {
         switch (path) {
             case "/downstream/missing" -> respond(exchange, 404, "missing " + traceparent);
             case "/downstream/fail" -> respond(exchange, 500, "fail " + traceparent);
+            case "/downstream/slow" -> {
+                try {
+                    Thread.sleep(3_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                respond(exchange, 200, "slow " + traceparent);
+            }
             case "/downstream/redirect" -> {
                 exchange.getResponseHeaders().set("Location", "/downstream/ok");
                 respond(exchange, 302, "");
@@ -170,6 +203,11 @@ public final class HttpClientsApp {
             case "apache5-async" -> apache5Async(url(testCase));
             case "apache4-async" -> apache4Async(url(testCase));
             case "restclient-apache5" -> restClientApache5(url(testCase));
+            case "nested-okhttp-huc" -> nestedOkHttpOverHuc(url(testCase));
+            case "webclient" -> webClient(WebClients.REACTOR_NETTY, url(testCase));
+            case "webclient-jdk" -> webClient(WebClients.JDK, url(testCase));
+            case "webclient-elastic" -> webClientElsewhere(url(testCase));
+            case "webclient-apache5" -> webClient(WebClients.APACHE5, url(testCase));
             default -> "unknown client";
         };
     }
@@ -322,6 +360,56 @@ public final class HttpClientsApp {
             return Integer.toString(e.getStatusCode().value());
         } catch (RuntimeException e) {
             return (e.getCause() != null ? e.getCause() : e).getClass().getName();
+        }
+    }
+
+    /**
+     * OkHttp around another traced client: an application interceptor that answers the call itself through
+     * {@code HttpURLConnection}, sending none of the OkHttp request's headers (the inner client must send the outer
+     * call's context itself). The response has no body, which every OkHttp version accepts.
+     */
+    private static String nestedOkHttpOverHuc(String url) throws IOException {
+        OkHttpClient client = OKHTTP.newBuilder().addInterceptor(chain -> {
+            Request request = chain.request();
+            HttpURLConnection connection = (HttpURLConnection) request.url().url().openConnection();
+            int status = connection.getResponseCode();
+            drain(status < 400 ? connection.getInputStream() : connection.getErrorStream());
+            return new Response.Builder().request(request).protocol(okhttp3.Protocol.HTTP_1_1).code(status)
+                .message("nested").build();
+        }).build();
+        return Integer.toString(client.newCall(new Request.Builder().url(url).build()).execute().code());
+    }
+
+    /** One exchange, awaited on this thread (it subscribes here); {@code slow} gives up after 300 ms. */
+    private static String webClient(WebClient webClient, String url) {
+        try {
+            var response = webClient.get().uri(URI.create(url)).header("traceparent", STALE_TRACEPARENT).retrieve()
+                .toBodilessEntity();
+            if (url.endsWith("/slow")) {
+                response = response.timeout(Duration.ofMillis(300));
+            }
+            return response.block(Duration.ofSeconds(20)).getStatusCode().value() + "";
+        } catch (WebClientResponseException e) {
+            return Integer.toString(e.getStatusCode().value());
+        } catch (RuntimeException e) {
+            return e.getCause() instanceof java.util.concurrent.TimeoutException ? "timeout" : e.getClass().getName();
+        }
+    }
+
+    /**
+     * One exchange subscribed on Reactor's bounded elastic scheduler, not on this thread: the subscription is a task
+     * handed to an executor, which carries this request's context to it.
+     */
+    private static String webClientElsewhere(String url) {
+        try {
+            return WebClients.REACTOR_NETTY.get().uri(URI.create(url)).header("traceparent", STALE_TRACEPARENT)
+                .retrieve().toBodilessEntity()
+                .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()).block(Duration.ofSeconds(20))
+                .getStatusCode().value() + "";
+        } catch (WebClientResponseException e) {
+            return Integer.toString(e.getStatusCode().value());
+        } catch (RuntimeException e) {
+            return e.getClass().getName();
         }
     }
 

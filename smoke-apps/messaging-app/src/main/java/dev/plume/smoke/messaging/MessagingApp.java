@@ -52,13 +52,16 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>System properties: {@code app.mode} ({@code producer}, {@code consumer}), {@code app.systems}
  * ({@code rabbitmq,kafka}), {@code app.prefix}, {@code app.rabbitmq.port} (5672), {@code app.kafka.bootstrap},
- * {@code app.ack.port} (the producer's, for a consumer).
+ * {@code app.kafka.iterate} ({@code all}: the poll's records; {@code partitions}: {@code records(TopicPartition)} of
+ * each; {@code topic}: {@code records(topic)}), {@code app.ack.port} (the producer's, for a consumer).
  */
 public final class MessagingApp {
     private static final String PREFIX = System.getProperty("app.prefix", "plume");
     private static final List<String> SYSTEMS = List.of(System.getProperty("app.systems", "rabbitmq,kafka").split(","));
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static Channel channel;
+    /** How the Kafka consumer takes each poll's records: {@code all} {@code partitions}, {@code topic}. */
+    private static final String ITERATE = System.getProperty("app.kafka.iterate", "all");
     private static KafkaProducer<String, String> producer;
 
     private MessagingApp() {
@@ -202,14 +205,34 @@ public final class MessagingApp {
             consumer.subscribe(List.of(PREFIX + ".orders"));
             while (true) {
                 ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
-                for (ConsumerRecord<String, String> record : records) {
-                    ack(record.value());
-                    System.out.println("CONSUMED kafka " + record.value() + " key=" + record.key());
+                switch (ITERATE) {
+                    case "partitions" -> {
+                        for (org.apache.kafka.common.TopicPartition partition : records.partitions()) {
+                            for (ConsumerRecord<String, String> record : records.records(partition)) {
+                                consumed(record);
+                            }
+                        }
+                    }
+                    case "topic" -> {
+                        for (ConsumerRecord<String, String> record : records.records(PREFIX + ".orders")) {
+                            consumed(record);
+                        }
+                    }
+                    default -> {
+                        for (ConsumerRecord<String, String> record : records) {
+                            consumed(record);
+                        }
+                    }
                 }
             }
         } catch (Exception e) {
             e.printStackTrace();
         }
+    }
+
+    private static void consumed(ConsumerRecord<String, String> record) {
+        ack(record.value());
+        System.out.println("CONSUMED kafka " + record.value() + " key=" + record.key());
     }
 
     /** Tells the producer the message was processed: an HTTP call inside the message's processing span. */
