@@ -36,8 +36,9 @@ public final class PlumeExporter {
 
     // Idle: no spinning or yielding, and as few wake-ups as the pacing allows. The ring is read at a pace
     // (SpanRing#readDue): nothing is due by age until READ_DELAY_NANOS after the last read, so the exporter sleeps that
-    // long after each read (the ring holds far more than that delay's worth of spans at any rate the exporter keeps
-    // up with); after that, an empty ring backs off from 1 to 20 ms, so an idle JVM costs nothing. On a VM a timed
+    // long after each read (the default ring holds far more than that delay's worth of spans at any rate the exporter
+    // keeps up with; a smaller ring is looked at sooner); after that, an empty ring backs off from 1 to 20 ms, so an
+    // idle JVM costs nothing. On a VM a timed
     // wake-up costs the exporter ~20 µs of CPU: polling every millisecond was half of its CPU (BENCHMARKS.md).
     private static final long IDLE_MIN_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long IDLE_MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
@@ -335,7 +336,6 @@ public final class PlumeExporter {
         metrics.spanBuffered();
     }
 
-    /** Sends the batch through every exporter; the accounting exporter's outcome is what the metrics count. */
     /** Parks the exporter thread when the loop found nothing to do (see IDLE_MIN_PARK_NANOS). */
     private void idle(int work) {
         if (work > 0) {
@@ -351,6 +351,7 @@ public final class PlumeExporter {
         idleParkNanos = Math.min(IDLE_MAX_PARK_NANOS, idleParkNanos * 2);
     }
 
+    /** Sends the batch through every exporter; the accounting exporter's outcome is what the metrics count. */
     private void flushBatch(long timeoutMillis) {
         int count = batchCount;
         batchCount = 0;

@@ -95,10 +95,13 @@ public final class SpanRing {
 
     /**
      * How long the reader may sleep before anything can be due by age ({@link #READ_DELAY_NANOS} after the last
-     * read), whatever the ring holds now; 0 once that delay has passed. Reads nothing the writers write.
+     * read), whatever the ring holds now; 0 once that delay has passed. Reads nothing the writers write. A ring
+     * smaller than the default is looked at sooner, in proportion (at least every millisecond), so that a burst
+     * cannot fill it while the reader sleeps: the default ring holds 10 ms of ~800 MB/s of records.
      */
     public long nanosUntilReadDue(long nowNanos) {
-        return Math.max(0, READ_DELAY_NANOS - (nowNanos - lastReadNanos));
+        long longest = Math.max(1_000_000L, READ_DELAY_NANOS * ring.capacity() / DEFAULT_CAPACITY);
+        return Math.max(0, Math.min(longest, READ_DELAY_NANOS - (nowNanos - lastReadNanos)));
     }
 
     /** Reads up to {@code limit} records (reader thread only); see {@link #readDue}. */

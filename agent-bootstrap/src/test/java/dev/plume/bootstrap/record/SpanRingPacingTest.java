@@ -47,6 +47,22 @@ class SpanRingPacingTest {
         assertEquals(spans, ring.read(IGNORE, Integer.MAX_VALUE, now + 1));
     }
 
+    @Test
+    void theReaderSleepsUntilTheNextReadCanBeDueAndShorterOnASmallRing() {
+        SpanRing ring = new SpanRing(SpanRing.DEFAULT_CAPACITY);
+        long now = System.nanoTime();
+        ring.read(IGNORE, Integer.MAX_VALUE, now);
+        assertEquals(SpanRing.READ_DELAY_NANOS, ring.nanosUntilReadDue(now), "the whole delay right after a read");
+        assertEquals(SpanRing.READ_DELAY_NANOS / 4, ring.nanosUntilReadDue(now + SpanRing.READ_DELAY_NANOS * 3 / 4));
+        assertEquals(0, ring.nanosUntilReadDue(now + SpanRing.READ_DELAY_NANOS), "due: no sleep");
+        assertEquals(0, ring.nanosUntilReadDue(now + 2 * SpanRing.READ_DELAY_NANOS));
+
+        // a sixteenth of the default ring: a burst must not fill it during a 10 ms sleep, so at most 1 ms
+        SpanRing small = new SpanRing(SpanRing.MIN_CAPACITY);
+        small.read(IGNORE, Integer.MAX_VALUE, now);
+        assertEquals(1_000_000L, small.nanosUntilReadDue(now));
+    }
+
     private static void record() {
         Tracer.startSpan(InstrumentationScope.JDK_HTTP_SERVER, SpanKind.SERVER, "GET", "/pacing").end();
     }

