@@ -78,12 +78,7 @@ public final class GrpcSender implements TraceSender {
             message = gzip.array();
             messageLength = gzip.length();
         }
-        byte[] payload = new byte[FRAME_HEADER + messageLength];
-        payload[0] = (byte) (gzip != null ? 1 : 0);
-        payload[1] = (byte) (messageLength >>> 24);
-        payload[2] = (byte) (messageLength >>> 16);
-        payload[3] = (byte) (messageLength >>> 8);
-        payload[4] = (byte) messageLength;
+        byte[] payload = framed(messageLength, gzip != null);
         System.arraycopy(message, 0, payload, FRAME_HEADER, messageLength);
         return payload;
     }
@@ -93,13 +88,19 @@ public final class GrpcSender implements TraceSender {
         if (gzip != null) {
             return TraceSender.super.prepare(encoder);
         }
-        int messageLength = encoder.requestLength();
+        byte[] payload = framed(encoder.requestLength(), false);
+        encoder.writeRequest(payload, FRAME_HEADER);
+        return payload;
+    }
+
+    /** A payload array for one message of {@code messageLength} bytes, its frame header written. */
+    private static byte[] framed(int messageLength, boolean compressed) {
         byte[] payload = new byte[FRAME_HEADER + messageLength];
+        payload[0] = (byte) (compressed ? 1 : 0);
         payload[1] = (byte) (messageLength >>> 24);
         payload[2] = (byte) (messageLength >>> 16);
         payload[3] = (byte) (messageLength >>> 8);
         payload[4] = (byte) messageLength;
-        encoder.writeRequest(payload, FRAME_HEADER);
         return payload;
     }
 

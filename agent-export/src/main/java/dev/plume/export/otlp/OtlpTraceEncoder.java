@@ -181,9 +181,8 @@ public final class OtlpTraceEncoder {
     public int encodeRequest() {
         int length = requestLength();
         request.reset();
-        request.ensureCapacity(length);
-        writeRequest(request.array(), 0);
-        request.truncate(length);
+        int start = request.reserve(length); // may grow the array: read it after
+        writeRequest(request.array(), start);
         return length;
     }
 

@@ -169,9 +169,15 @@ public final class ProtobufWriter {
         return at;
     }
 
-    /** Grows the array, if needed, so that {@code capacity} bytes fit from index 0. */
-    void ensureCapacity(int capacity) {
-        ensure(capacity - position);
+    /**
+     * Makes room for {@code length} bytes at the position and moves past them; returns where they start in
+     * {@link #array()}, for the caller to write into.
+     */
+    int reserve(int length) {
+        ensure(length);
+        int start = position;
+        position += length;
+        return start;
     }
 
     public static int varintSize(int value) {

@@ -188,10 +188,8 @@ public final class SideBySide {
                 try {
                     awaitFirstAnswer(app, port, launched, log);
                     for (String endpoint : ENDPOINTS) {
-                        runJava(List.of("-Xmx256m", "-XX:+UseSerialGC"), LoadGenerator.class, "--port",
-                                String.valueOf(port), "--path", endpoint, "--connections",
-                                String.valueOf(settings.chainConnections), "--warmup-seconds", "0", "--seconds",
-                                String.valueOf(settings.warmupSeconds + settings.seconds), "--no-allocation");
+                        runLoad(port, endpoint, settings.chainConnections, 0,
+                                settings.warmupSeconds + settings.seconds, false);
                     }
                     awaitExportSettled();
                     Path file = out.resolve("profile-" + event + "-" + config + ".collapsed").toAbsolutePath();
@@ -201,11 +199,8 @@ public final class SideBySide {
                         default -> "event=lock";
                     };
                     profiler(app, profilerLibrary, "start," + sampling + ",threads");
-                    Map<String, String> result = runJava(List.of("-Xmx256m", "-XX:+UseSerialGC"),
-                            LoadGenerator.class, "--port", String.valueOf(port), "--path", path, "--connections",
-                            String.valueOf(path.equals("/chain") ? settings.chainConnections
-                                    : settings.helloConnections), "--warmup-seconds", "0", "--seconds",
-                            String.valueOf(settings.seconds), "--no-allocation");
+                    Map<String, String> result = runLoad(port, path, path.equals("/chain")
+                            ? settings.chainConnections : settings.helloConnections, 0, settings.seconds, false);
                     profiler(app, profilerLibrary, "stop,collapsed" + (event.equals("cpu") ? "" : ",total")
                             + ",file=" + file);
                     profiles.put(config, file);
@@ -300,15 +295,8 @@ public final class SideBySide {
     private void load(String config, int round, int port, String endpoint, String key, int connections,
                       int spansPerRequest, boolean allocation) throws Exception {
         long spansBefore = receiverStats()[1];
-        List<String> arguments = new ArrayList<>(List.of("--port", String.valueOf(port), "--path", endpoint,
-                "--connections", String.valueOf(connections),
-                "--warmup-seconds", String.valueOf(settings.warmupSeconds),
-                "--seconds", String.valueOf(settings.seconds)));
-        if (!allocation) {
-            arguments.add("--no-allocation");
-        }
-        Map<String, String> result = runJava(List.of("-Xmx256m", "-XX:+UseSerialGC"), LoadGenerator.class,
-                arguments.toArray(String[]::new));
+        Map<String, String> result = runLoad(port, endpoint, connections, settings.warmupSeconds, settings.seconds,
+                allocation);
         awaitExportSettled();
         long spansReceived = receiverStats()[1] - spansBefore;
         double requests = number(result, "requests");
@@ -332,6 +320,18 @@ public final class SideBySide {
                         + "%s  spans %d/%d  errors %.0f", round + 1, config, endpoint,
                 number(result, "rps"), number(result, "p50_us"), number(result, "p99_us"),
                 bytes, spansReceived, expected, number(result, "errors")));
+    }
+
+    /** One {@link LoadGenerator} run in its own JVM on {@code path}; its RESULT pairs. */
+    private Map<String, String> runLoad(int port, String path, int connections, double warmupSeconds, double seconds,
+                                        boolean allocation) throws Exception {
+        List<String> arguments = new ArrayList<>(List.of("--port", String.valueOf(port), "--path", path,
+                "--connections", String.valueOf(connections), "--warmup-seconds", String.valueOf(warmupSeconds),
+                "--seconds", String.valueOf(seconds)));
+        if (!allocation) {
+            arguments.add("--no-allocation");
+        }
+        return runJava(List.of("-Xmx256m", "-XX:+UseSerialGC"), LoadGenerator.class, arguments.toArray(String[]::new));
     }
 
     private void httpStartupOnly(String config, int run) throws Exception {
