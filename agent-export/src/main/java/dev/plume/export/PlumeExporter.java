@@ -78,6 +78,8 @@ public final class PlumeExporter {
     private TraceExporter accounting;
     private List<TraceExporter> others = List.of();
     private int batchCount;
+    /** How long a batch that fills in the middle of a read may take to flush (the drain at shutdown has a deadline). */
+    private long flushTimeoutMillis = Long.MAX_VALUE;
     private long batchStartNanos;
     private long lastSummaryNanos;
     private long droppedAtLastSummary;
@@ -334,6 +336,9 @@ public final class PlumeExporter {
             batchStartNanos = System.nanoTime();
         }
         metrics.spanBuffered();
+        if (batchCount >= settings.maxBatchSize()) {
+            flushBatch(flushTimeoutMillis); // a block from a thread's stage is read whole: the batch ends inside it
+        }
     }
 
     /** Parks the exporter thread when the loop found nothing to do (see IDLE_MIN_PARK_NANOS). */
@@ -389,7 +394,8 @@ public final class PlumeExporter {
             }
             int read;
             try {
-                read = ring.ringBuffer().read(recordHandler, settings.maxBatchSize() - batchCount);
+                flushTimeoutMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNanos));
+                read = ring.read(recordHandler, settings.maxBatchSize() - batchCount);
                 if (batchCount >= settings.maxBatchSize() || (read == 0 && batchCount > 0)) {
                     flushBatch(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNanos)));
                 }

@@ -35,7 +35,7 @@ public final class TracingRing implements AutoCloseable {
         int total = 0;
         int read;
         do {
-            read = ring.ringBuffer().read((type, buffer, index, length) ->
+            read = ring.read((type, buffer, index, length) ->
                 consumer.accept(reader.wrap(buffer, index, length)));
             total += read;
         } while (read > 0);

@@ -286,7 +286,7 @@ class AnnotationsAndMethodListsTest {
         AtomicBoolean running = new AtomicBoolean(true);
         Thread reader = new Thread(() -> {
             while (running.get()) {
-                ring.ringBuffer().read((type, buffer, index, length) -> { }, 1000);
+                ring.read((type, buffer, index, length) -> { }, 1000);
             }
         });
         reader.start();
@@ -335,7 +335,7 @@ class AnnotationsAndMethodListsTest {
             spans.add(new Span(r.name(), r.kind(), r.scopeId(), r.traceIdLow(), r.spanId(), r.parentSpanId(),
                 r.endEpochNanos(), r.statusCode(), attributes, events, eventAttributes));
         };
-        while (ring.ringBuffer().read(handler) > 0) {
+        while (ring.read(handler) > 0) {
             // until empty
         }
         return spans;

@@ -110,6 +110,41 @@ public final class SpanRecordCodec {
         return ((long) length << 32) | (attributeCount + eventCount + linkCount);
     }
 
+    /**
+     * An upper bound of the record's length read off string lengths alone (no string's bytes are looked at), for a span
+     * with no events, links or array values whose bound is at most {@code maxLength}; -1 for any other span, which
+     * {@link #plan} measures. A stage that has room for the bound takes the record in one pass ({@link #planWhole}),
+     * and learns its length from {@link #encode}.
+     */
+    public static int bound(SpanSlot slot, int maxLength) {
+        AttributeList attributes = slot.attributes();
+        if (slot.eventCount() > 0 || slot.linkCount() > 0 || attributes.holdsArrays()) {
+            return -1;
+        }
+        int valueLimit = slot.limits().valueLengthLimit();
+        long total = HEADER_LENGTH + 3 * STRING_PREFIX + 1 + charsBound(slot.name(), SpanLimits.MAX_NAME_LENGTH)
+            + charsBound(slot.nameSuffix(), SpanLimits.MAX_NAME_LENGTH) + charsBound(slot.traceState(), Integer.MAX_VALUE)
+            + charsBound(slot.statusDescription(), SpanLimits.MAX_NAME_LENGTH);
+        for (int i = 0, count = attributes.count(); i < count; i++) {
+            total += STRING_PREFIX + 1 + (attributes.keyId(i) >= 0 ? 0
+                : charsBound(attributes.key(i), SpanLimits.MAX_NAME_LENGTH));
+            byte type = attributes.type(i);
+            total += type == AttributeType.STRING ? STRING_PREFIX + charsBound(attributes.string(i), valueLimit)
+                : type == AttributeType.BOOLEAN ? 1 : 8;
+        }
+        return total > maxLength ? -1 : (int) total;
+    }
+
+    /** The plan that keeps everything, in {@code bound} bytes at most (see {@link #bound}). */
+    public static long planWhole(SpanSlot slot, int bound) {
+        return ((long) bound << 32) | slot.attributes().count();
+    }
+
+    /** At most three UTF-8 bytes per char (a surrogate pair's four bytes are two chars). */
+    private static long charsBound(String s, int maxChars) {
+        return s == null ? 0 : 3L * Math.min(s.length(), maxChars);
+    }
+
     public static int plannedLength(long plan) {
         return (int) (plan >>> 32);
     }
@@ -137,7 +172,7 @@ public final class SpanRecordCodec {
 
     /**
      * Writes the record as planned at {@code offset}, which must have {@link #plannedLength} bytes claimed; returns
-     * the number of bytes written. Writes go straight to memory (no per-write bounds check): every string checks the
+     * the number of bytes written (the planned length, or less for a {@link #planWhole} plan). Writes go straight to memory (no per-write bounds check): every string checks the
      * end of the record before it is copied, and a record that would not fit throws instead of writing past it.
      */
     public static int encode(SpanSlot slot, long plan, MutableDirectBuffer buffer, int offset) {

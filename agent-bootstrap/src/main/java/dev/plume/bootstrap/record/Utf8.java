@@ -102,11 +102,10 @@ final class Utf8 {
         if (VALUE >= 0 && UnsafeApi.getByte(s, CODER) == LATIN1) {
             Object bytes = UnsafeApi.getReference(s, VALUE);
             check(address + chars, limit);
-            if (isAscii(bytes, chars)) {
-                copyAscii(bytes, chars, base, address);
+            if (copyIfAscii(bytes, chars, base, address)) {
                 return address + chars;
             }
-            for (int i = 0; i < chars; i++) {
+            for (int i = 0; i < chars; i++) { // what the ASCII copy wrote is written over
                 int b = UnsafeApi.getByte(bytes, BYTES + i) & 0xFF;
                 if (b < 0x80) {
                     check(address + 1, limit);
@@ -171,24 +170,41 @@ final class Utf8 {
         return any >= 0;
     }
 
-    /** Copies {@code n} ASCII bytes a word at a time; the tail is one more word that overlaps the bytes before it. */
-    private static void copyAscii(Object bytes, int n, Object base, long address) {
+    /**
+     * Copies the first {@code n} bytes of a Latin-1 string's array a word at a time (the tail is one more word that
+     * overlaps the bytes before it) and says whether they were all ASCII, in one pass: when not, the caller writes them
+     * again as UTF-8 over what was copied.
+     */
+    private static boolean copyIfAscii(Object bytes, int n, Object base, long address) {
         if (n >= 8) {
+            long any = 0;
             int i = 0;
             for (; i + 8 <= n; i += 8) {
-                UnsafeApi.putLong(base, address + i, UnsafeApi.getLong(bytes, BYTES + i));
+                long word = UnsafeApi.getLong(bytes, BYTES + i);
+                UnsafeApi.putLong(base, address + i, word);
+                any |= word;
             }
             if (i < n) {
-                UnsafeApi.putLong(base, address + n - 8, UnsafeApi.getLong(bytes, BYTES + n - 8));
+                long word = UnsafeApi.getLong(bytes, BYTES + n - 8);
+                UnsafeApi.putLong(base, address + n - 8, word);
+                any |= word;
             }
-        } else if (n >= 4) {
-            UnsafeApi.putInt(base, address, UnsafeApi.getInt(bytes, BYTES));
-            UnsafeApi.putInt(base, address + n - 4, UnsafeApi.getInt(bytes, BYTES + n - 4));
-        } else {
-            for (int i = 0; i < n; i++) {
-                UnsafeApi.putByte(base, address + i, UnsafeApi.getByte(bytes, BYTES + i));
-            }
+            return (any & HIGH_BITS) == 0;
         }
+        if (n >= 4) {
+            int first = UnsafeApi.getInt(bytes, BYTES);
+            int last = UnsafeApi.getInt(bytes, BYTES + n - 4);
+            UnsafeApi.putInt(base, address, first);
+            UnsafeApi.putInt(base, address + n - 4, last);
+            return ((first | last) & (int) HIGH_BITS) == 0;
+        }
+        int any = 0;
+        for (int i = 0; i < n; i++) {
+            byte b = UnsafeApi.getByte(bytes, BYTES + i);
+            UnsafeApi.putByte(base, address + i, b);
+            any |= b;
+        }
+        return any >= 0;
     }
 
     /** Throws when a write would end past the claimed record. */

@@ -22,6 +22,11 @@ public final class AttributeList {
     private boolean holdsArrays;
     int count;
     int dropped;
+    /**
+     * One bit per key hash's low six bits, of every key set since the last clear: a key whose bit is clear is new, so
+     * a span's attributes are set without comparing each key with those before it.
+     */
+    private long keyBloom;
 
     AttributeList(int initialCapacity) {
         keys = new String[initialCapacity];
@@ -45,6 +50,7 @@ public final class AttributeList {
         }
         count = 0;
         dropped = 0;
+        keyBloom = 0;
     }
 
     /**
@@ -73,6 +79,9 @@ public final class AttributeList {
 
     private int indexOf(int from, String key) {
         int hash = key.hashCode();
+        if ((keyBloom & (1L << hash)) == 0) {
+            return -1;
+        }
         for (int i = from; i < count; i++) {
             String existing = keys[i];
             if (existing == key || (keyHashes[i] == hash && existing.equals(key))) {
@@ -85,7 +94,8 @@ public final class AttributeList {
     /** Sets or replaces an attribute within entries [from, count); returns false when the limit dropped it. */
     boolean put(int from, int limit, String key, int keyId, byte type, String string, long value) {
         int hash = key.hashCode();
-        for (int i = from; i < count; i++) {
+        long bit = 1L << hash; // the low six bits of the hash
+        for (int i = (keyBloom & bit) == 0 ? count : from; i < count; i++) {
             String existing = keys[i];
             if (existing == key || (keyHashes[i] == hash && existing.equals(key))) {
                 keyIds[i] = keyId;
@@ -115,6 +125,7 @@ public final class AttributeList {
         }
         bits[count] = value;
         count++;
+        keyBloom |= bit;
         return true;
     }
 
@@ -133,6 +144,11 @@ public final class AttributeList {
 
     public int count() {
         return count;
+    }
+
+    /** Whether an array value may be among the entries (set since the last clear). */
+    public boolean holdsArrays() {
+        return holdsArrays;
     }
 
     public String key(int i) {

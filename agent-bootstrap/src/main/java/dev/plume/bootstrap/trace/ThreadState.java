@@ -1,5 +1,8 @@
 package dev.plume.bootstrap.trace;
 
+import dev.plume.bootstrap.record.SpanRing;
+import dev.plume.bootstrap.record.SpanStage;
+
 import java.util.Arrays;
 
 /**
@@ -45,6 +48,18 @@ final class ThreadState {
     SpanSlot handOff;
     long handOffSpanId;
     boolean handOffKept;
+
+    /** Where this thread's span records go before the ring (made on the first span this thread records). */
+    private SpanStage stage;
+
+    SpanStage stageFor(SpanRing ring) {
+        SpanStage mine = stage;
+        if (mine == null || !mine.isFor(ring)) {
+            mine = ring.stageFor(thread);
+            stage = mine;
+        }
+        return mine;
+    }
 
     static ThreadState current() {
         return CURRENT.get();

@@ -495,7 +495,9 @@ public final class Tracer {
         if (slot.recording) {
             SpanRing target = ring;
             if (target != null) {
-                target.write(slot);
+                // the stage of the thread that ends it: a detached span, or one ended elsewhere, costs one lookup
+                ThreadState here = onOwnerThread ? owner : ThreadState.current();
+                target.write(slot, here.stageFor(target));
             }
         }
         if (wasCurrent) {

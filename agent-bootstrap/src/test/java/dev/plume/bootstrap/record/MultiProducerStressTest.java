@@ -53,7 +53,7 @@ class MultiProducerStressTest {
         };
         Thread consumer = new Thread(() -> {
             while (producing.get() || ring.bufferedBytes() > 0) {
-                if (ring.ringBuffer().read(verify, 256) == 0) {
+                if (ring.read(verify, 256) == 0) {
                     Thread.onSpinWait();
                 }
             }

@@ -28,7 +28,7 @@ public final class RecordingFixture {
         List<T> out = new ArrayList<>();
         MessageHandler handler = (type, buffer, index, length) -> out.add(decode.apply(reader.wrap(buffer, index,
             length)));
-        while (ring.ringBuffer().read(handler) > 0) {
+        while (ring.read(handler) > 0) {
             // keep reading until empty
         }
         return out;

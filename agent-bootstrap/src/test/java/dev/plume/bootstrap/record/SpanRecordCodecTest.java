@@ -278,7 +278,7 @@ class SpanRecordCodecTest {
         span.end();
         SpanRecordReader reader = new SpanRecordReader();
         int[] seen = new int[1];
-        fixture.ring.ringBuffer().read((type, buffer, index, length) -> {
+        fixture.ring.read((type, buffer, index, length) -> {
             // header, the name "n", two empty strings, the key "a" and the type byte: then the element count
             int countIndex = index + SpanRecordCodec.HEADER_LENGTH + (4 + 1) + 4 + 4 + (4 + 1) + 1;
             assertEquals(2, buffer.getInt(countIndex));
@@ -348,7 +348,7 @@ class SpanRecordCodecTest {
         span.end();
         SpanRecordReader reader = new SpanRecordReader();
         int[] seen = new int[1];
-        fixture.ring.ringBuffer().read((type, buffer, index, length) -> {
+        fixture.ring.read((type, buffer, index, length) -> {
             // the first key follows the header, the name "n" and two empty strings
             int keyIndex = index + SpanRecordCodec.HEADER_LENGTH + (4 + 1) + 4 + 4;
             assertEquals(-1 - knownId, buffer.getInt(keyIndex));

@@ -40,7 +40,7 @@ class ZeroAllocationTest {
         AtomicBoolean running = new AtomicBoolean(true);
         Thread reader = new Thread(() -> {
             while (running.get()) {
-                fixture.ring.ringBuffer().read((type, buffer, index, length) -> { }, 1000);
+                fixture.ring.read((type, buffer, index, length) -> { }, 1000);
             }
         });
         reader.start();

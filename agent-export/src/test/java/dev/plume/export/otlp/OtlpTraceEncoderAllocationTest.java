@@ -98,7 +98,7 @@ class OtlpTraceEncoderAllocationTest {
                 server.end();
             }
             List<UnsafeBuffer> copies = new ArrayList<>();
-            tracing.ring().ringBuffer().read((type, buffer, index, length) -> {
+            tracing.ring().read((type, buffer, index, length) -> {
                 byte[] bytes = new byte[length];
                 buffer.getBytes(index, bytes);
                 copies.add(new UnsafeBuffer(bytes));

@@ -94,7 +94,7 @@ class OpenTelemetryBridgeTest {
                 attributes.add(r.attributeKey(i) + "=" + r.attributeValue(i));
             }
         };
-        while (ring.ringBuffer().read(handler) > 0) {
+        while (ring.read(handler) > 0) {
             // until empty
         }
         assertEquals(List.of("plume", "app"), names);
@@ -126,7 +126,7 @@ class OpenTelemetryBridgeTest {
         AtomicBoolean running = new AtomicBoolean(true);
         Thread drainer = new Thread(() -> {
             while (running.get()) {
-                ring.ringBuffer().read((type, buffer, index, length) -> { }, 1000);
+                ring.read((type, buffer, index, length) -> { }, 1000);
             }
         });
         drainer.start();
@@ -170,7 +170,7 @@ class OpenTelemetryBridgeTest {
     }
 
     private void drain() {
-        while (ring.ringBuffer().read((type, buffer, index, length) -> { }) > 0) {
+        while (ring.read((type, buffer, index, length) -> { }) > 0) {
             // until empty
         }
     }

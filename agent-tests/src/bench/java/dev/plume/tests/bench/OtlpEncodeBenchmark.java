@@ -53,7 +53,7 @@ public class OtlpEncodeBenchmark {
         BenchSpans.addAttributes(span, 8);
         span.end();
         Tracer.uninstall();
-        ring.ringBuffer().read((type, buffer, index, length) -> {
+        ring.read((type, buffer, index, length) -> {
             record = new UnsafeBuffer(new byte[length]);
             record.putBytes(0, buffer, index, length);
         }, 1);

@@ -56,7 +56,7 @@ public class RingThroughputBenchmark {
         BenchSpans.addAttributes(span, 8);
         span.end();
         handler = (type, buffer, index, length) -> checksum += reader.wrap(buffer, index, length).spanId();
-        ring.ringBuffer().read(handler, Integer.MAX_VALUE);
+        ring.read(handler, Integer.MAX_VALUE);
     }
 
     @TearDown(Level.Trial)
@@ -69,7 +69,7 @@ public class RingThroughputBenchmark {
     @GroupThreads(1)
     public int writeThenRead() {
         ring.write(span);
-        return ring.ringBuffer().read(handler, 1);
+        return ring.read(handler, 1);
     }
 
     @Benchmark
@@ -89,7 +89,7 @@ public class RingThroughputBenchmark {
     @Group("pipe")
     @GroupThreads(1)
     public int pipeRead() {
-        int read = ring.ringBuffer().read(handler, 256);
+        int read = ring.read(handler, 256);
         if (read == 0) {
             Thread.onSpinWait();
         }
