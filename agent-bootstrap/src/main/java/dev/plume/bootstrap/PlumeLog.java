@@ -70,9 +70,13 @@ public final class PlumeLog {
         }
     }
 
-    /** For tests: capture the agent's log lines. */
+    /**
+     * For tests: capture the agent's log lines. The rate limits start afresh, so a test sees its own first warning
+     * even when an earlier test's server had the same port (the same rate-limit key).
+     */
     public static void redirect(PrintStream stream) {
         out = stream;
+        LAST_BY_KEY.clear();
     }
 
     /**

@@ -191,7 +191,8 @@ public final class ConfigKeys {
             + " target; ERROR spans are always kept").shownAs("off");
     public static final ConfigKey RING_BUFFER_SIZE = bytes("plume.ring.buffer.size", SpanRing.DEFAULT_CAPACITY, "`8m`",
         SpanRing.MIN_CAPACITY, SpanRing.MAX_CAPACITY, "off-heap buffer between application threads and the exporter (rounded down to a power of two);"
-            + " when full, spans are dropped and counted, never waited for");
+            + " when full, spans are dropped and counted, never waited for; the application threads' 16 KB stages in"
+            + " front of it take at most half as much again, on the heap");
 
     /** Every key, in the README's order. */
     public static final List<ConfigKey> ALL = List.of(
