@@ -17,10 +17,27 @@ import java.util.Arrays;
  * never detached are unwound. A lost end costs one span, not the thread.
  */
 final class ThreadState {
-    private static final ThreadLocal<ThreadState> CURRENT = ThreadLocal.withInitial(ThreadState::new);
+    private static final ThreadLocal<ThreadState> CURRENT = ThreadLocal.withInitial(ThreadState::forCurrentThread);
+    /** {@code Thread.isVirtual()} (JDK 21), or null on a JDK without virtual threads. */
+    private static final java.lang.invoke.MethodHandle IS_VIRTUAL = isVirtualHandle();
+    /**
+     * States a virtual thread let go of (the thread's outermost instrumented call returned with nothing open), for the
+     * next virtual thread: a server that runs each request on a new virtual thread then makes no state, slots or
+     * attribute arrays per request. Bounded: past it, a state is left to the collector.
+     */
+    private static final org.agrona.concurrent.ManyToManyConcurrentArrayQueue<ThreadState> FREE_VIRTUAL =
+        new org.agrona.concurrent.ManyToManyConcurrentArrayQueue<>(1024);
+    private static final java.util.concurrent.atomic.AtomicLong CREATED = new java.util.concurrent.atomic.AtomicLong();
 
-    /** The thread this state belongs to: ending a span compares it with the current thread, no lookup needed. */
-    final Thread thread = Thread.currentThread();
+    /**
+     * The thread this state belongs to: ending a span compares it with the current thread, no lookup needed. A virtual
+     * thread's state is handed on when the thread lets it go (null until then taken again).
+     */
+    Thread thread;
+    /** Whether the state is a virtual thread's (and so goes back to FREE_VIRTUAL when the thread is done with it). */
+    private final boolean virtual;
+    /** Instrumented calls this thread is inside, over all libraries. */
+    private int callsOpen;
     private SpanSlot[] free = new SpanSlot[4];
     private int freeCount;
     private int created;
@@ -61,8 +78,64 @@ final class ThreadState {
         return mine;
     }
 
+    private ThreadState(Thread thread, boolean virtual) {
+        this.thread = thread;
+        this.virtual = virtual;
+        CREATED.incrementAndGet();
+    }
+
     static ThreadState current() {
         return CURRENT.get();
+    }
+
+    private static ThreadState forCurrentThread() {
+        Thread thread = Thread.currentThread();
+        boolean virtual = isVirtual(thread);
+        if (virtual) {
+            ThreadState free = FREE_VIRTUAL.poll();
+            if (free != null) {
+                free.thread = thread;
+                return free;
+            }
+        }
+        return new ThreadState(thread, virtual);
+    }
+
+    /** States made so far (for tests: a virtual thread per request must not make one per request). */
+    static long statesCreated() {
+        return CREATED.get();
+    }
+
+    private static boolean isVirtual(Thread thread) {
+        try {
+            return IS_VIRTUAL != null && (boolean) IS_VIRTUAL.invokeExact(thread);
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    private static java.lang.invoke.MethodHandle isVirtualHandle() {
+        try {
+            return java.lang.invoke.MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
+                java.lang.invoke.MethodType.methodType(boolean.class));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null; // JDK 17: no virtual threads
+        }
+    }
+
+    /**
+     * A virtual thread whose outermost instrumented call and attachments have all ended, with no span open, lets go
+     * of its state for the next virtual thread. Its stage stays with the thread (the ring frees it once the thread has
+     * ended): a stage has one writer at a time, and this thread may record again, into a state of its own.
+     */
+    private void releaseIfDone() {
+        if (virtual && callsOpen == 0 && attachDepth == 0 && currentSpan == null && attached == null
+            && handOff == null && outgoing == null) {
+            CURRENT.remove();
+            thread = null;
+            stage = null;
+            FREE_VIRTUAL.offer(this);
+        }
     }
 
     // Slots in free[freeCount..] are stale entries, not free slots: acquire leaves them in place and release stores a
@@ -115,6 +188,7 @@ final class ThreadState {
             attachDepthAtEntry = Arrays.copyOf(attachDepthAtEntry, size);
         }
         int depth = callDepth[scopeId]++;
+        callsOpen++;
         if (depth == 0) {
             begunAtEntry[scopeId] = begun;
             attachDepthAtEntry[scopeId] = attachDepth;
@@ -127,6 +201,7 @@ final class ThreadState {
         if (scopeId < 0 || scopeId >= callDepth.length || callDepth[scopeId] == 0) {
             return;
         }
+        callsOpen--;
         if (--callDepth[scopeId] > 0) {
             return;
         }
@@ -134,7 +209,7 @@ final class ThreadState {
             outgoing = null; // handed off and never taken: the call failed before it built its request
         }
         while (attachDepth > attachDepthAtEntry[scopeId]) {
-            detach(); // attached inside and never detached
+            popAttachment(); // attached inside and never detached
         }
         SpanSlot current = currentSpan;
         long entry = begunAtEntry[scopeId];
@@ -147,15 +222,25 @@ final class ThreadState {
         if (current != currentSpan) {
             currentSpan = current;
         }
+        if (virtual) {
+            releaseIfDone();
+        }
     }
 
     void detach() {
+        if (popAttachment() && virtual) {
+            releaseIfDone();
+        }
+    }
+
+    private boolean popAttachment() {
         if (attachDepth == 0) {
-            return;
+            return false;
         }
         currentSpan = (SpanSlot) attachStack[--attachDepth];
         attached = (SpanContext) attachStack[--attachDepth];
         attachStack[attachDepth] = null;
         attachStack[attachDepth + 1] = null;
+        return true;
     }
 }

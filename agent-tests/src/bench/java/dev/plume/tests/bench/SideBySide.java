@@ -80,6 +80,11 @@ public final class SideBySide {
         if (arguments.get("--rounds", null) != null) {
             settings = settings.withRounds(Integer.parseInt(arguments.get("--rounds", null)));
         }
+        if (arguments.get("--warmup-seconds", null) != null || arguments.get("--seconds", null) != null) {
+            settings = settings.withLoad(Double.parseDouble(arguments.get("--warmup-seconds",
+                String.valueOf(settings.warmupSeconds))), Double.parseDouble(arguments.get("--seconds",
+                String.valueOf(settings.seconds))));
+        }
         Map<String, Path> agents = new LinkedHashMap<>();
         agents.put("none", null);
         agents.put("plume", existing(arguments.require("--plume-agent")));
@@ -598,6 +603,13 @@ public final class SideBySide {
 
         static final Settings FULL = new Settings("full", 3, 5, 10, 4, 2, 10, 5, 11, 3, 2, 8, 2500, 256);
         static final Settings QUICK = new Settings("quick", 1, 1, 2, 4, 2, 2, 1, 1, 1, 1, 2, 1500, 256);
+
+        /** The same settings with another warm-up and measured time per load run. */
+        Settings withLoad(double warmup, double measured) {
+            return new Settings(name, rounds, warmup, measured, helloConnections, chainConnections, helloRuns,
+                    extraHttpStarts, springStarts, pipelineRuns, pipelineWarmupSeconds, pipelineSeconds,
+                    settleMillis, heapMegabytes);
+        }
 
         Settings withRounds(int count) {
             return new Settings(name, count, warmupSeconds, seconds, helloConnections, chainConnections, helloRuns,
