@@ -383,48 +383,70 @@ public final class OtlpTraceEncoder {
         out.endMessage(linkMark);
     }
 
-    /** A {@code KeyValue}; the {@code AnyValue} field is written even for "", 0 and false, so its type is kept. */
     /**
-     * A {@code KeyValue}. A scalar's lengths are known before anything is written, so its two nested messages are
-     * written with exact length prefixes, with no reserve to move the body back over; arrays take the reserve.
+     * A {@code KeyValue}; the {@code AnyValue} field is written even for "", 0 and false, so its type is kept. A
+     * scalar's lengths are known before anything is written: its room is made once and the bytes go straight into the
+     * array, with exact length prefixes (every tag here is one byte: field numbers below 16). Arrays take the reserve.
      */
     private static void encodeAttribute(ProtobufWriter out, int field, SpanRecordReader span, DirectBuffer buffer,
                                         int i) {
         byte type = span.attributeType(i);
         int valueLength;
+        int stringLength = 0;
+        long bits = 0;
         switch (type) {
             case AttributeType.STRING -> {
-                int length = span.attributeStringLength(i);
-                valueLength = 1 + ProtobufWriter.varintSize(length) + length;
+                stringLength = span.attributeStringLength(i);
+                valueLength = fieldLength(stringLength);
             }
-            case AttributeType.LONG -> valueLength = 1 + varint64Size(span.attributeLong(i));
-            case AttributeType.DOUBLE -> valueLength = 1 + 8;
-            case AttributeType.BOOLEAN -> valueLength = 1 + 1;
+            case AttributeType.LONG -> {
+                bits = span.attributeLong(i);
+                valueLength = 1 + varint64Size(bits);
+            }
+            case AttributeType.DOUBLE -> {
+                bits = Double.doubleToRawLongBits(span.attributeDouble(i));
+                valueLength = 1 + 8;
+            }
+            case AttributeType.BOOLEAN -> {
+                bits = span.attributeBoolean(i) ? 1 : 0;
+                valueLength = 1 + 1;
+            }
             default -> {
                 encodeAttributeWithReserve(out, field, span, buffer, i);
                 return;
             }
         }
+        DirectBuffer keyBuffer = span.attributeKeyBuffer(i);
+        int keyOffset = span.attributeKeyOffset(i);
         int keyLength = span.attributeKeyLength(i);
-        out.tag(field, WIRE_LEN);
-        out.varint32(fieldLength(keyLength) + fieldLength(valueLength));
-        out.lengthDelimited(KEY_VALUE_KEY, span.attributeKeyBuffer(i), span.attributeKeyOffset(i), keyLength);
-        out.tag(KEY_VALUE_VALUE, WIRE_LEN);
-        out.varint32(valueLength);
+        int keyValueLength = fieldLength(keyLength) + fieldLength(valueLength);
+        int at = out.reserve(fieldLength(keyValueLength));
+        byte[] bytes = out.array();
+        bytes[at++] = (byte) ((field << 3) | WIRE_LEN);
+        at = ProtobufWriter.putVarint32(bytes, at, keyValueLength);
+        bytes[at++] = (byte) ((KEY_VALUE_KEY << 3) | WIRE_LEN);
+        at = ProtobufWriter.putVarint32(bytes, at, keyLength);
+        keyBuffer.getBytes(keyOffset, bytes, at, keyLength);
+        at += keyLength;
+        bytes[at++] = (byte) ((KEY_VALUE_VALUE << 3) | WIRE_LEN);
+        at = ProtobufWriter.putVarint32(bytes, at, valueLength);
         switch (type) {
-            case AttributeType.STRING -> out.lengthDelimited(ANY_VALUE_STRING, buffer, span.attributeStringOffset(i),
-                span.attributeStringLength(i));
+            case AttributeType.STRING -> {
+                bytes[at++] = (byte) ((ANY_VALUE_STRING << 3) | WIRE_LEN);
+                at = ProtobufWriter.putVarint32(bytes, at, stringLength);
+                buffer.getBytes(span.attributeStringOffset(i), bytes, at, stringLength);
+            }
             case AttributeType.LONG -> {
-                out.tag(ANY_VALUE_INT, WIRE_VARINT);
-                out.varint64(span.attributeLong(i));
+                bytes[at++] = (byte) ((ANY_VALUE_INT << 3) | WIRE_VARINT);
+                ProtobufWriter.putVarint64(bytes, at, bits);
             }
             case AttributeType.DOUBLE -> {
-                out.tag(ANY_VALUE_DOUBLE, WIRE_I64);
-                out.fixed64(Double.doubleToRawLongBits(span.attributeDouble(i)));
+                bytes[at++] = (byte) ((ANY_VALUE_DOUBLE << 3) | WIRE_I64);
+                ProtobufWriter.putFixed64(bytes, at, bits);
             }
             default -> {
-                out.tag(ANY_VALUE_BOOL, WIRE_VARINT);
-                out.varint32(span.attributeBoolean(i) ? 1 : 0);
+                bytes[at++] = (byte) ((ANY_VALUE_BOOL << 3) | WIRE_VARINT);
+                bytes[at] = (byte) bits;
             }
         }
     }

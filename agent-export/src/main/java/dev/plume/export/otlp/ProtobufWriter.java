@@ -169,6 +169,25 @@ public final class ProtobufWriter {
         return at;
     }
 
+    /** Writes a varint of 64 bits into {@code target} at {@code at}; returns the index after it. */
+    static int putVarint64(byte[] target, int at, long value) {
+        while ((value & ~0x7FL) != 0) {
+            target[at++] = (byte) ((value & 0x7F) | 0x80);
+            value >>>= 7;
+        }
+        target[at++] = (byte) value;
+        return at;
+    }
+
+    /** Writes eight bytes, least significant first, into {@code target} at {@code at}; returns the index after them. */
+    static int putFixed64(byte[] target, int at, long value) {
+        for (int i = 0; i < 8; i++) {
+            target[at++] = (byte) value;
+            value >>>= 8;
+        }
+        return at;
+    }
+
     /**
      * Makes room for {@code length} bytes at the position and moves past them; returns where they start in
      * {@link #array()}, for the caller to write into.
