@@ -53,8 +53,11 @@ final class WebAppScenario implements AutoCloseable {
         this.jdk = jdk;
     }
 
-    /** Starts the app under the agent, exporting to a receiver of its own; health paths ignored. */
-    static WebAppScenario traced(String module, Jdk jdk) {
+    /**
+     * Starts the app under the agent, exporting to a receiver of its own; health paths ignored; {@code properties} are
+     * more system properties, as key, value pairs.
+     */
+    static WebAppScenario traced(String module, Jdk jdk, String... properties) {
         OtlpHttpReceiver receiver = OtlpHttpReceiver.start();
         AgentProcess.Builder launch = AgentProcess.launch(jdk, SmokeArtifacts.webAppJar(module))
             .systemProperty("otel.exporter.otlp.endpoint", receiver.endpoint())
@@ -62,6 +65,9 @@ final class WebAppScenario implements AutoCloseable {
             .systemProperty("otel.bsp.schedule.delay", "100")
             .systemProperty("plume.http.server.ignore.paths", "/health,/actuator/*")
             .systemProperty("app.exit.on.stdin.eof", "true");
+        for (int i = 0; i + 1 < properties.length; i += 2) {
+            launch.systemProperty(properties[i], properties[i + 1]);
+        }
         return start(launch, receiver, jdk);
     }
 
@@ -143,6 +149,44 @@ final class WebAppScenario implements AutoCloseable {
         ReceivedSpan span = serverSpan("/owners/42");
         assertEquals(TRACE_ID, span.traceId());
         assertEquals(PARENT_ID, span.parentSpanId());
+    }
+
+    /**
+     * Requests served at the same time each keep their own trace: {@code requests} requests to {@code /owners/{id}},
+     * {@code parallel} in flight at once, each under a remote parent of its own, each one SERVER span of that trace
+     * (a tracing state handed from one thread to the next must carry nothing of the request before).
+     */
+    void assertConcurrentRequestsKeepTheirTraces(int requests, int parallel) throws Exception {
+        for (int first = 0; first < requests; first += parallel) {
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+            for (int i = first; i < Math.min(requests, first + parallel); i++) {
+                URI uri = URI.create("http://127.0.0.1:" + port + "/owners/" + (1000 + i));
+                HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
+                    .header("traceparent", "00-" + concurrentTraceId(i) + "-" + concurrentParentId(i) + "-01")
+                    .GET().build();
+                inFlight.add(CLIENT.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+            }
+            for (java.util.concurrent.CompletableFuture<HttpResponse<String>> response : inFlight) {
+                assertEquals(200, response.get().statusCode());
+            }
+        }
+        for (int i = 0; i < requests; i++) {
+            String path = "/owners/" + (1000 + i);
+            ReceivedSpan span = serverSpan(path);
+            assertEquals(concurrentTraceId(i), span.traceId(), path);
+            assertEquals(concurrentParentId(i), span.parentSpanId(), path);
+        }
+        long servers = receiver.spans().stream().filter(s -> s.kind() == SpanKind.SPAN_KIND_SERVER
+            && String.valueOf(s.attribute("url.path")).matches("/owners/1\\d{3}")).count();
+        assertEquals(requests, servers, "one SERVER span a request");
+    }
+
+    private static String concurrentTraceId(int i) {
+        return String.format("%016x%016x", 0x5eed_0000_0000_0001L, i + 1L);
+    }
+
+    private static String concurrentParentId(int i) {
+        return String.format("%016x", 0x0abc_0000_0000_0001L + i);
     }
 
     /**
