@@ -111,8 +111,9 @@ public final class SpanRecordCodec {
     }
 
     /**
-     * An upper bound of the record's length read off string lengths alone (no string's bytes are looked at), for a span
-     * with no events, links or array values whose bound is at most {@code maxLength}; -1 for any other span, which
+     * An upper bound of the record's length read off string lengths alone (no string's bytes are looked at; the
+     * attributes' part kept as they were set), for a span with no events, links or array values whose bound is at most
+     * {@code maxLength}; -1 for any other span, which
      * {@link #plan} measures. A stage that has room for the bound takes the record in one pass ({@link #planWhole}),
      * and learns its length from {@link #encode}.
      */
@@ -121,17 +122,9 @@ public final class SpanRecordCodec {
         if (slot.eventCount() > 0 || slot.linkCount() > 0 || attributes.holdsArrays()) {
             return -1;
         }
-        int valueLimit = slot.limits().valueLengthLimit();
         long total = HEADER_LENGTH + 3 * STRING_PREFIX + 1 + charsBound(slot.name(), SpanLimits.MAX_NAME_LENGTH)
             + charsBound(slot.nameSuffix(), SpanLimits.MAX_NAME_LENGTH) + charsBound(slot.traceState(), Integer.MAX_VALUE)
-            + charsBound(slot.statusDescription(), SpanLimits.MAX_NAME_LENGTH);
-        for (int i = 0, count = attributes.count(); i < count; i++) {
-            total += STRING_PREFIX + 1 + (attributes.keyId(i) >= 0 ? 0
-                : charsBound(attributes.key(i), SpanLimits.MAX_NAME_LENGTH));
-            byte type = attributes.type(i);
-            total += type == AttributeType.STRING ? STRING_PREFIX + charsBound(attributes.string(i), valueLimit)
-                : type == AttributeType.BOOLEAN ? 1 : 8;
-        }
+            + charsBound(slot.statusDescription(), SpanLimits.MAX_NAME_LENGTH) + attributes.recordBound();
         return total > maxLength ? -1 : (int) total;
     }
 

@@ -27,6 +27,11 @@ public final class AttributeList {
      * a span's attributes are set without comparing each key with those before it.
      */
     private long keyBloom;
+    /**
+     * An upper bound of the entries' size in a span record (three bytes a char, every entry set counted, a replaced one
+     * twice), kept as they are set so that writing the record needs no pass to measure them (SpanRecordCodec#bound).
+     */
+    private long recordBound;
 
     AttributeList(int initialCapacity) {
         keys = new String[initialCapacity];
@@ -51,6 +56,7 @@ public final class AttributeList {
         count = 0;
         dropped = 0;
         keyBloom = 0;
+        recordBound = 0;
     }
 
     /**
@@ -93,6 +99,9 @@ public final class AttributeList {
 
     /** Sets or replaces an attribute within entries [from, count); returns false when the limit dropped it. */
     boolean put(int from, int limit, String key, int keyId, byte type, String string, long value) {
+        // key: id or length and chars; type; value: length and chars, or 8 bytes at most
+        recordBound += 4 + 1 + (keyId >= 0 ? 0 : 3L * key.length())
+            + (type == AttributeType.STRING ? 4 + 3L * string.length() : 8);
         int hash = key.hashCode();
         long bit = 1L << hash; // the low six bits of the hash
         for (int i = (keyBloom & bit) == 0 ? count : from; i < count; i++) {
@@ -144,6 +153,11 @@ public final class AttributeList {
 
     public int count() {
         return count;
+    }
+
+    /** See {@link #recordBound}; meaningless when {@link #holdsArrays}. */
+    public long recordBound() {
+        return recordBound;
     }
 
     /** Whether an array value may be among the entries (set since the last clear). */
