@@ -54,7 +54,10 @@ public final class SpanRing {
     private final ManyToManyConcurrentArrayQueue<SpanStage> freeStages;
     /** At most this many stages: half the ring's size, so staging never holds more than the ring does. */
     private final int maxStages;
-    /** What threads past maxStages get: a stage with no room, so they write into the ring and never ask again. */
+    /**
+     * What threads past maxStages get: a stage with no room, so they write into the ring (asking for a stage again every
+     * few thousand spans, once those of threads that ended may have been freed).
+     */
     private final SpanStage noStage;
     /** Unpacks blocks for the handler of the current read (reader thread only). */
     private final BlockReader blockReader = new BlockReader();
@@ -146,8 +149,8 @@ public final class SpanRing {
     }
 
     /**
-     * A stage for {@code thread}'s records (called once per thread, by that thread): a free one, a new one, or past
-     * {@link #maxStages} one with no room (the thread then writes into the ring, as before stages).
+     * A stage for {@code thread}'s records (called by that thread, once, or again now and then while it has none): a
+     * free one, a new one, or past {@link #maxStages} one with no room (the thread then writes into the ring).
      */
     public SpanStage stageFor(Thread thread) {
         SpanStage stage = freeStages.poll();
@@ -165,6 +168,16 @@ public final class SpanRing {
         }
         stage.owner = thread;
         return stage;
+    }
+
+    /** Whether {@code thread} owns one of the stages. */
+    boolean ownsStage(Thread thread) {
+        for (SpanStage stage : stages) {
+            if (stage.owner == thread) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Stages made so far (at most {@link #maxStages}). */

@@ -47,6 +47,7 @@ public final class SpanStage {
     }
 
     final SpanRing ring;
+    private final boolean none;
     private final UnsafeBuffer buffer;
     private final int mask;
 
@@ -63,8 +64,14 @@ public final class SpanStage {
 
     SpanStage(SpanRing ring, int capacity) {
         this.ring = ring;
+        this.none = capacity < ENTRY_HEADER + SpanRecordCodec.HEADER_LENGTH;
         this.buffer = new UnsafeBuffer(new byte[capacity]);
         this.mask = capacity - 1;
+    }
+
+    /** Whether this is the stage with no room that threads past the ring's stage limit get. */
+    public boolean isNone() {
+        return none;
     }
 
     /** Whether this stage stages for {@code target} (a stage of an earlier ring, in tests, is not used again). */

@@ -69,9 +69,13 @@ final class ThreadState {
     /** Where this thread's span records go before the ring (made on the first span this thread records). */
     private SpanStage stage;
 
+    /** Spans written since the ring had no stage to give this thread; it asks again every STAGE_RETRY of them. */
+    private int spansWithoutStage;
+    private static final int STAGE_RETRY = 4096;
+
     SpanStage stageFor(SpanRing ring) {
         SpanStage mine = stage;
-        if (mine == null || !mine.isFor(ring)) {
+        if (mine == null || !mine.isFor(ring) || mine.isNone() && ++spansWithoutStage % STAGE_RETRY == 0) {
             mine = ring.stageFor(thread);
             stage = mine;
         }

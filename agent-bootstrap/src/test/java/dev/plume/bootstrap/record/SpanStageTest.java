@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A thread's spans go through its stage and reach the reader whole, in order, and none is lost on the way. */
@@ -87,6 +88,42 @@ class SpanStageTest {
         for (Thread thread : started) {
             thread.join();
         }
+    }
+
+    @Test
+    void aThreadThatFoundNoStageGetsOneOnceThoseOfEndedThreadsAreFree() throws Exception {
+        RecordingFixture fixture = RecordingFixture.standard();
+        int holders = fixture.ring.maxStages();
+        CountDownLatch recorded = new CountDownLatch(holders);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Thread> started = new ArrayList<>();
+        for (int t = 0; t < holders; t++) {
+            Thread thread = new Thread(() -> {
+                Tracer.startSpan(0, SpanKind.INTERNAL, "held", null).end();
+                recorded.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            thread.start();
+            started.add(thread);
+        }
+        recorded.await();
+        Tracer.startSpan(0, SpanKind.INTERNAL, "without", null).end();
+        assertFalse(fixture.ring.ownsStage(Thread.currentThread()), "every stage was taken");
+        release.countDown();
+        for (Thread thread : started) {
+            thread.join();
+        }
+        int read = fixture.drain(SpanRecordReader::name).size(); // frees the stages of the threads that ended
+        for (int i = 0; i < 4_096; i++) {
+            Tracer.startSpan(0, SpanKind.INTERNAL, "later", null).end();
+        }
+        assertTrue(fixture.ring.ownsStage(Thread.currentThread()), "asked again, and got a freed stage");
+        read += fixture.drain(SpanRecordReader::name).size();
+        assertEquals(holders + 1 + 4_096, read);
     }
 
     @Test
