@@ -65,8 +65,19 @@ class SpanStageTest {
     void threadsPastTheStageLimitWriteIntoTheRingItself() throws Exception {
         RecordingFixture fixture = RecordingFixture.standard();
         int threads = fixture.ring.maxStages() + 4;
-        CountDownLatch recorded = new CountDownLatch(threads);
         CountDownLatch release = new CountDownLatch(1);
+        List<Thread> started = startHolders(threads, release);
+        assertEquals(threads, fixture.drain(SpanRecordReader::name).size());
+        assertEquals(fixture.ring.maxStages(), fixture.ring.stageCount());
+        release.countDown();
+        for (Thread thread : started) {
+            thread.join();
+        }
+    }
+
+    /** Threads that each record one span and stay alive (holding their stage) until {@code release}. */
+    private static List<Thread> startHolders(int threads, CountDownLatch release) throws InterruptedException {
+        CountDownLatch recorded = new CountDownLatch(threads);
         List<Thread> started = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             Thread thread = new Thread(() -> {
@@ -82,35 +93,15 @@ class SpanStageTest {
             started.add(thread);
         }
         recorded.await();
-        assertEquals(threads, fixture.drain(SpanRecordReader::name).size());
-        assertEquals(fixture.ring.maxStages(), fixture.ring.stageCount());
-        release.countDown();
-        for (Thread thread : started) {
-            thread.join();
-        }
+        return started;
     }
 
     @Test
     void aThreadThatFoundNoStageGetsOneOnceThoseOfEndedThreadsAreFree() throws Exception {
         RecordingFixture fixture = RecordingFixture.standard();
         int holders = fixture.ring.maxStages();
-        CountDownLatch recorded = new CountDownLatch(holders);
         CountDownLatch release = new CountDownLatch(1);
-        List<Thread> started = new ArrayList<>();
-        for (int t = 0; t < holders; t++) {
-            Thread thread = new Thread(() -> {
-                Tracer.startSpan(0, SpanKind.INTERNAL, "held", null).end();
-                recorded.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            thread.start();
-            started.add(thread);
-        }
-        recorded.await();
+        List<Thread> started = startHolders(holders, release);
         Tracer.startSpan(0, SpanKind.INTERNAL, "without", null).end();
         assertFalse(fixture.ring.ownsStage(Thread.currentThread()), "every stage was taken");
         release.countDown();
