@@ -38,8 +38,8 @@ public final class PlumeExporter {
     // (SpanRing#readDue): nothing is due by age until READ_DELAY_NANOS after the last read, so the exporter sleeps that
     // long after each read (the default ring holds far more than that delay's worth of spans at any rate the exporter
     // keeps up with; a smaller ring is looked at sooner); after that, an empty ring backs off from 1 to 20 ms, so an
-    // idle JVM costs nothing. On a VM a timed
-    // wake-up costs the exporter ~20 µs of CPU: polling every millisecond was half of its CPU (BENCHMARKS.md).
+    // idle JVM costs nothing. On a VM a timed wake-up costs the exporter ~20 µs of CPU: polling every millisecond was
+    // half of its CPU (BENCHMARKS.md).
     private static final long IDLE_MIN_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long IDLE_MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** A summary line at most this often, and only when spans were dropped since the last one. */

@@ -113,9 +113,8 @@ public final class SpanRecordCodec {
     /**
      * An upper bound of the record's length read off string lengths alone (no string's bytes are looked at; the
      * attributes' part kept as they were set), for a span with no events, links or array values whose bound is at most
-     * {@code maxLength}; -1 for any other span, which
-     * {@link #plan} measures. A stage that has room for the bound takes the record in one pass ({@link #planWhole}),
-     * and learns its length from {@link #encode}.
+     * {@code maxLength}; -1 for any other span, which {@link #plan} measures. A stage that has room for the bound takes
+     * the record in one pass ({@link #planWhole}), and learns its length from {@link #encode}.
      */
     public static int bound(SpanSlot slot, int maxLength) {
         AttributeList attributes = slot.attributes();
@@ -165,8 +164,9 @@ public final class SpanRecordCodec {
 
     /**
      * Writes the record as planned at {@code offset}, which must have {@link #plannedLength} bytes claimed; returns
-     * the number of bytes written (the planned length, or less for a {@link #planWhole} plan). Writes go straight to memory (no per-write bounds check): every string checks the
-     * end of the record before it is copied, and a record that would not fit throws instead of writing past it.
+     * the number of bytes written (the planned length, or less for a {@link #planWhole} plan). Writes go straight to
+     * memory (no per-write bounds check): every string checks the end of the record before it is copied, and a record
+     * that would not fit throws instead of writing past it.
      */
     public static int encode(SpanSlot slot, long plan, MutableDirectBuffer buffer, int offset) {
         int keptAttributes = plannedAttributes(slot, plan);

@@ -96,7 +96,7 @@ public final class SpanRing {
      * when the stage has no room; returns false when it was dropped (ring full).
      */
     public boolean write(SpanSlot slot, SpanStage stage) {
-        if (stage == noStage) {
+        if (stage.isNone()) {
             return write(slot);
         }
         // most spans: a bound from string lengths, and one pass writing it; the others are measured first
@@ -217,7 +217,6 @@ public final class SpanRing {
             }
         }
     }
-
 
     /**
      * The reader's pacing: whether to read now. True once a sixteenth of the ring is waiting, or once anything has

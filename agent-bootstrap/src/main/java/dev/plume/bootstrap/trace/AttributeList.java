@@ -84,7 +84,11 @@ public final class AttributeList {
     }
 
     private int indexOf(int from, String key) {
-        int hash = key.hashCode();
+        return indexOf(from, key, key.hashCode());
+    }
+
+    /** The entry in [from, count) whose key is {@code key}, or -1; a key the filter has not seen is new at once. */
+    private int indexOf(int from, String key, int hash) {
         if ((keyBloom & (1L << hash)) == 0) {
             return -1;
         }
@@ -103,18 +107,15 @@ public final class AttributeList {
         recordBound += 4 + 1 + (keyId >= 0 ? 0 : 3L * key.length())
             + (type == AttributeType.STRING ? 4 + 3L * string.length() : 8);
         int hash = key.hashCode();
-        long bit = 1L << hash; // the low six bits of the hash
-        for (int i = (keyBloom & bit) == 0 ? count : from; i < count; i++) {
-            String existing = keys[i];
-            if (existing == key || (keyHashes[i] == hash && existing.equals(key))) {
-                keyIds[i] = keyId;
-                types[i] = type;
-                if (strings[i] != string) {
-                    strings[i] = string;
-                }
-                bits[i] = value;
-                return true;
+        int existing = indexOf(from, key, hash);
+        if (existing >= 0) {
+            keyIds[existing] = keyId;
+            types[existing] = type;
+            if (strings[existing] != string) {
+                strings[existing] = string;
             }
+            bits[existing] = value;
+            return true;
         }
         if (count - from >= limit) {
             dropped++;
@@ -134,7 +135,7 @@ public final class AttributeList {
         }
         bits[count] = value;
         count++;
-        keyBloom |= bit;
+        keyBloom |= 1L << hash; // the low six bits of the hash
         return true;
     }
 

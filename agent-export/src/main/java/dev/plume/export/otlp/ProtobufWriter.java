@@ -60,29 +60,18 @@ public final class ProtobufWriter {
     /** An unsigned varint of up to 32 bits. */
     public void varint32(int value) {
         ensure(5);
-        while ((value & ~0x7F) != 0) {
-            bytes[position++] = (byte) ((value & 0x7F) | 0x80);
-            value >>>= 7;
-        }
-        bytes[position++] = (byte) value;
+        position = putVarint32(bytes, position, value);
     }
 
     /** A varint of 64 bits (negative int64 values take ten bytes, as the wire format says). */
     public void varint64(long value) {
         ensure(10);
-        while ((value & ~0x7FL) != 0) {
-            bytes[position++] = (byte) ((value & 0x7F) | 0x80);
-            value >>>= 7;
-        }
-        bytes[position++] = (byte) value;
+        position = putVarint64(bytes, position, value);
     }
 
     public void fixed64(long value) {
         ensure(8);
-        for (int i = 0; i < 8; i++) {
-            bytes[position++] = (byte) value;
-            value >>>= 8;
-        }
+        position = putFixed64(bytes, position, value);
     }
 
     public void fixed32(int value) {
@@ -145,14 +134,7 @@ public final class ProtobufWriter {
     public void endMessage(int mark) {
         int bodyStart = mark + LENGTH_RESERVE;
         int length = position - bodyStart;
-        int lengthSize = varintSize(length);
-        int at = mark;
-        int value = length;
-        while ((value & ~0x7F) != 0) {
-            bytes[at++] = (byte) ((value & 0x7F) | 0x80);
-            value >>>= 7;
-        }
-        bytes[at] = (byte) value;
+        int lengthSize = putVarint32(bytes, mark, length) - mark;
         if (lengthSize < LENGTH_RESERVE) {
             System.arraycopy(bytes, bodyStart, bytes, mark + lengthSize, length);
             position -= LENGTH_RESERVE - lengthSize;
