@@ -65,6 +65,8 @@ public final class PlumeExporter {
         }
     };
     private long idleParkNanos = IDLE_MIN_PARK_NANOS;
+    /** The last loop left the ring unread because the backend is behind ({@link TraceExporter#backlogged}). */
+    private boolean heldBack;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     /** Set once the exporters exist; before that, an empty ring means there is nothing to wait for at exit. */
     private volatile boolean setUp;
@@ -172,7 +174,9 @@ public final class PlumeExporter {
             try {
                 long now = System.nanoTime();
                 // paced: reading right behind the application's threads would slow their writes (SpanRing#readDue)
-                if (ring.readDue(now)) {
+                // and not while the backend is behind: what is read then would be dropped from the send queue
+                heldBack = accounting.backlogged();
+                if (!heldBack && ring.readDue(now)) {
                     work += ring.read(recordHandler, settings.maxBatchSize() - batchCount, now);
                 }
                 if (batchCount >= settings.maxBatchSize()
@@ -343,6 +347,10 @@ public final class PlumeExporter {
 
     /** Parks the exporter thread when the loop found nothing to do (see IDLE_MIN_PARK_NANOS). */
     private void idle(int work) {
+        if (heldBack) {
+            LockSupport.parkNanos(IDLE_MIN_PARK_NANOS); // the send queue drains a batch in about that long
+            return;
+        }
         if (work > 0) {
             idleParkNanos = IDLE_MIN_PARK_NANOS;
             return;

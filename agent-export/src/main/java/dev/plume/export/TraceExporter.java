@@ -17,6 +17,15 @@ public interface TraceExporter {
     /** Delivers the spans added since the last flush, waiting at most {@code timeoutMillis}. */
     BatchOutcome flush(long timeoutMillis);
 
+    /**
+     * True while the destination is behind a backend that is taking batches more slowly than they come (its send
+     * queue at least half full): the exporter thread then leaves the spans in the ring rather than encode batches the
+     * queue would have to drop. Never true while the backend is away (the queue's own policy keeps the newest then).
+     */
+    default boolean backlogged() {
+        return false;
+    }
+
     /** Housekeeping between reads, such as printing traces whose root span never arrived. */
     default void tick(long nowNanos) {
     }

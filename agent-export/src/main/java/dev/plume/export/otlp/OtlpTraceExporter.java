@@ -99,6 +99,11 @@ public final class OtlpTraceExporter implements TraceExporter {
     }
 
     @Override
+    public boolean backlogged() {
+        return queue != null && queue.backlogged();
+    }
+
+    @Override
     public boolean awaitDelivery(long deadlineNanos, long unansweredNanos) {
         if (queue == null) {
             return true;

@@ -147,6 +147,20 @@ final class SendQueue {
     }
 
     /**
+     * Whether the backend takes batches more slowly than they come: it is delivering (the last answer was a
+     * delivery), yet half the queue's bound is waiting. The exporter thread then reads no more until the queue drains,
+     * so a backend that is merely slower than the application holds spans back in the ring (the ring drops and counts
+     * the newest when it fills, as the OpenTelemetry SDK's batch processor does) instead of having whole encoded
+     * batches dropped here. A backend that is away is not answering: the queue then fills and keeps the newest.
+     */
+    boolean backlogged() {
+        synchronized (lock) {
+            return answering && !closed && (waiting.size() * 2 >= delivery.queueMaxBatches()
+                || waitingBytes * 2 >= delivery.queueMaxBytes());
+        }
+    }
+
+    /**
      * A new batch leaves memory (guarded by lock): handed to the sender thread for writing to the spool, or dropped
      * (no spool, or too much already waiting to be written). Returns false when it was dropped.
      */

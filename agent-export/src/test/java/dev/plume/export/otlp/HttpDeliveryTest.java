@@ -162,6 +162,36 @@ class HttpDeliveryTest {
     }
 
     @Test
+    void aBackendSlowerThanTheSpansHoldsThemInTheRingAndDropsNone() throws Exception {
+        server = new OtlpTestServer();
+        server.delay(100); // it answers every request, a tenth of a second late
+        exporter = start(server.endpoint(), Map.of(
+            "otel.bsp.max.export.batch.size", "1",
+            "plume.exporter.max.in.flight", "1",
+            "plume.exporter.queue.batches", "4"));
+        int spans = 12;
+        for (int i = 0; i < spans; i++) {
+            record("slow" + i, 1);
+            int read = i + 1;
+            // the exporter leaves the span in the ring while two batches wait: it is read as the queue drains
+            await(() -> exporter.metrics().spansRead() == read, "span read");
+        }
+        ExporterMetrics metrics = exporter.metrics();
+        await(() -> metrics.spansExported() == spans, "every span delivered");
+        assertEquals(0, metrics.spansDropped(DropReason.QUEUE_FULL), metrics.toString());
+        assertAccounted(metrics, spans);
+        List<String> names = new java.util.ArrayList<>();
+        for (OtlpTestServer.Received received : server.received()) {
+            names.add(received.request().getResourceSpans(0).getScopeSpans(0).getSpans(0).getName());
+        }
+        assertEquals(spans, names.size(), names.toString());
+        for (int i = 0; i < spans; i++) {
+            assertEquals("slow" + i + " 0", names.get(i), "in order: " + names);
+        }
+        assertFalse(log.toString(StandardCharsets.UTF_8).contains("is full"), log.toString());
+    }
+
+    @Test
     void httpsWithATestCaAndClientCertificate() throws Exception {
         TestCertificates certs = TestCertificates.shared();
         server = new OtlpTestServer(certs.serverContext(), true);
