@@ -629,7 +629,7 @@ public final class SideBySide {
                     int chainConnections, int helloRuns, int extraHttpStarts, int springStarts, int pipelineRuns,
                     double pipelineWarmupSeconds, double pipelineSeconds, long settleMillis, int heapMegabytes) {
 
-        static final Settings FULL = new Settings("full", 3, 5, 10, 4, 2, 10, 5, 11, 3, 2, 8, 2500, 256);
+        static final Settings FULL = new Settings("full", 3, 5, 10, 4, 2, 10, 5, 11, 3, 6, 8, 2500, 256);
         static final Settings QUICK = new Settings("quick", 1, 1, 2, 4, 2, 2, 1, 1, 1, 1, 2, 1500, 256);
 
         /** The same settings with another warm-up and measured time per load run. */
