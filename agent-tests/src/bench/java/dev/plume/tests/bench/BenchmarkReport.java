@@ -90,6 +90,8 @@ final class BenchmarkReport {
         }
         line("");
 
+        cpu();
+
         line("### Start-up and memory (medians)");
         line("");
         line("| configuration | hello-app wall time (ms) | added | http-app first answer (ms) | added"
@@ -129,6 +131,65 @@ final class BenchmarkReport {
 
         goals();
         return text.toString();
+    }
+
+    /**
+     * CPU per request by thread group ({@link ThreadCpu}) over each load run, and the receiver's: where an agent's
+     * cost goes, steadier than requests/s on a shared machine.
+     */
+    private void cpu() {
+        if (values("none", "hello_cpu_app_us") == null) {
+            return; // no /proc here
+        }
+        line("### CPU per request, by thread (µs, median of " + settings.rounds() + " rounds)");
+        line("");
+        line("Over each whole load run (its 5 s warm-up too), in the app's process by thread, and in the receiver's."
+                + " *Agent threads* are the agents' exporter and sender threads (OkHttp's too); *JIT* the compiler"
+                + " threads; *GC, VM* the collector's and the VM's own. The receiver decodes every span it is sent, so"
+                + " its CPU grows with what an agent exports, on the same cores.");
+        line("");
+        line("| endpoint | configuration | application threads | agent threads | JIT | GC, VM | app process | added"
+                + " | receiver | added |");
+        line("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (String endpoint : List.of("hello", "chain", "spring_owners")) {
+            if (values("none", endpoint + "_cpu_app_us") == null) {
+                continue;
+            }
+            double process0 = processCpu("none", endpoint);
+            double receiver0 = median("none", endpoint + "_cpu_receiver_us");
+            for (String config : agents.keySet()) {
+                double process = processCpu(config, endpoint);
+                double receiver = median(config, endpoint + "_cpu_receiver_us");
+                line("| " + (endpoint.equals("spring_owners") ? "Spring " + SideBySide.SPRING_ENDPOINT
+                        : "/" + endpoint) + " | " + LABELS.get(config) + " | "
+                        + fmt("%.1f", median(config, endpoint + "_cpu_app_us")) + " | "
+                        + fmt("%.1f", median(config, endpoint + "_cpu_agent_us")) + " | "
+                        + fmt("%.1f", median(config, endpoint + "_cpu_jit_us")) + " | "
+                        + fmt("%.1f", median(config, endpoint + "_cpu_jvm_us")) + " | " + fmt("%.1f", process)
+                        + " | " + signedOne(process - process0) + " | " + fmt("%.1f", receiver) + " | "
+                        + signedOne(receiver - receiver0) + " |");
+            }
+        }
+        line("");
+    }
+
+    /** The app process's CPU per request: the median over rounds of each round's sum of the groups. */
+    private double processCpu(String config, String endpoint) {
+        List<Double> sums = new java.util.ArrayList<>();
+        List<Double> first = values(config, endpoint + "_cpu_app_us");
+        for (int round = 0; first != null && round < first.size(); round++) {
+            double sum = 0;
+            for (String group : ThreadCpu.GROUPS) {
+                List<Double> groupValues = values(config, endpoint + "_cpu_" + group + "_us");
+                sum += groupValues != null && round < groupValues.size() ? groupValues.get(round) : 0;
+            }
+            sums.add(sum);
+        }
+        return SideBySide.median(sums);
+    }
+
+    private static String signedOne(double value) {
+        return Double.isNaN(value) ? "—" : String.format(Locale.ROOT, "%+.1f", value);
     }
 
     /** The Spring Boot app's start-up and load figures; absent when the run was not given the app. */

@@ -61,6 +61,8 @@ public final class SideBySide {
     private final Map<String, Map<String, List<Double>>> samples = new LinkedHashMap<>();
     private final List<String> rawLines = new ArrayList<>();
     private String receiverEndpoint;
+    /** The receiver of the current run, whose CPU per request is measured with the load. */
+    private Process receiverProcess;
     private String buildInfo = "not given";
 
     private SideBySide(Settings settings, Map<String, Path> agents, Path httpApp, Path helloApp, Path springApp,
@@ -259,10 +261,13 @@ public final class SideBySide {
                 "-Xms" + settings.heapMegabytes + "m", "-Xmx" + settings.heapMegabytes + "m", "-XX:+AlwaysPreTouch"), log);
         try {
             awaitFirstAnswer(app, port, launched, log);
+            for (String endpoint : ENDPOINTS) {
+                warmUp(port, endpoint, endpoint.equals("/chain") ? settings.chainConnections : settings.helloConnections);
+            }
             awaitExportSettled();
             for (String endpoint : ENDPOINTS) {
                 boolean chain = endpoint.equals("/chain");
-                load(config, round, port, endpoint, endpoint.substring(1),
+                load(config, round, app, port, endpoint, endpoint.substring(1),
                         chain ? settings.chainConnections : settings.helloConnections, chain ? 3 : 1, true);
             }
             record(config, "rss_mb", rssKiB(app.pid()) / 1024.0);
@@ -270,6 +275,17 @@ public final class SideBySide {
                     rssKiB(app.pid()) / 1024.0));
         } finally {
             stop(app);
+        }
+    }
+
+    /**
+     * Unmeasured load on a freshly started app, so that the measured runs see its steady state: with an agent the JIT
+     * compiles for longer (the instrumented methods, the exporter, OkHttp), and after the 5 s warm-up of a load run
+     * alone the compiler threads were still taking ~20 µs per /chain request more under Plume than with no agent.
+     */
+    private void warmUp(int port, String endpoint, int connections) throws Exception {
+        if (settings.appWarmupSeconds > 0) {
+            runLoad(port, endpoint, connections, 0, settings.appWarmupSeconds, false);
         }
     }
 
@@ -310,9 +326,10 @@ public final class SideBySide {
                 "-Xms" + settings.heapMegabytes + "m", "-Xmx" + settings.heapMegabytes + "m", "-XX:+AlwaysPreTouch"), log);
         try {
             awaitFirstAnswer(app, port, launched, log);
+            warmUp(port, SPRING_ENDPOINT, settings.helloConnections);
             awaitExportSettled();
             // The app has no /debug/allocated, so no allocation is measured (nor made up as 0) for it.
-            load(config, round, port, SPRING_ENDPOINT, "spring_owners", settings.helloConnections, 1, false);
+            load(config, round, app, port, SPRING_ENDPOINT, "spring_owners", settings.helloConnections, 1, false);
             double rss = rssKiB(app.pid()) / 1024.0;
             record(config, "spring_rss_mb", rss);
             progress(String.format(Locale.ROOT, "round %d %-5s spring-app RSS %.0f MB", round + 1, config, rss));
@@ -325,15 +342,25 @@ public final class SideBySide {
      * One load generator run on an app that already answers, recorded as {@code key_rps}, {@code key_p50_us} and so
      * on. With {@code allocation}, the app serves {@code /debug/allocated} and bytes per request are recorded too.
      */
-    private void load(String config, int round, int port, String endpoint, String key, int connections,
-                      int spansPerRequest, boolean allocation) throws Exception {
+    private void load(String config, int round, Process app, int port, String endpoint, String key,
+                      int connections, int spansPerRequest, boolean allocation) throws Exception {
         long spansBefore = receiverStats()[1];
+        ThreadCpu appCpuBefore = ThreadCpu.of(app.pid());
+        ThreadCpu receiverCpuBefore = ThreadCpu.of(receiverProcess.pid());
         Map<String, String> result = runLoad(port, endpoint, connections, settings.warmupSeconds, settings.seconds,
                 allocation);
+        Map<String, Long> appCpu = ThreadCpu.of(app.pid()).since(appCpuBefore);
+        Map<String, Long> receiverCpu = ThreadCpu.of(receiverProcess.pid()).since(receiverCpuBefore);
         awaitExportSettled();
         long spansReceived = receiverStats()[1] - spansBefore;
         double requests = number(result, "requests");
         long sent = (long) number(result, "sent");
+        // CPU per request over the whole load run (its warm-up too: "sent" counts every request of it)
+        for (String group : ThreadCpu.GROUPS) {
+            record(config, key + "_cpu_" + group + "_us", appCpu.getOrDefault(group, 0L) / 1e3 / Math.max(1, sent));
+        }
+        long receiverNanos = receiverCpu.values().stream().mapToLong(Long::longValue).sum();
+        record(config, key + "_cpu_receiver_us", receiverNanos / 1e3 / Math.max(1, sent));
         // with allocation, two extra server spans: the load generator's reads of /debug/allocated
         long expected = config.equals("none") ? 0 : sent * spansPerRequest + (allocation ? 2 : 0);
         record(config, key + "_rps", number(result, "rps"));
@@ -518,6 +545,7 @@ public final class SideBySide {
             throw new IllegalStateException("receiver did not start: " + line);
         }
         receiverEndpoint = "http://" + HOST + ":" + line.substring("LISTENING ".length()).trim();
+        receiverProcess = process;
         return process;
     }
 
@@ -625,33 +653,35 @@ public final class SideBySide {
     }
 
     /** How long and how often to measure. */
-    record Settings(String name, int rounds, double warmupSeconds, double seconds, int helloConnections,
+    record Settings(String name, int rounds, double appWarmupSeconds, double warmupSeconds, double seconds,
+                    int helloConnections,
                     int chainConnections, int helloRuns, int extraHttpStarts, int springStarts, int pipelineRuns,
                     double pipelineWarmupSeconds, double pipelineSeconds, long settleMillis, int heapMegabytes) {
 
-        static final Settings FULL = new Settings("full", 3, 5, 10, 4, 2, 10, 5, 11, 3, 6, 8, 2500, 256);
-        static final Settings QUICK = new Settings("quick", 1, 1, 2, 4, 2, 2, 1, 1, 1, 1, 2, 1500, 256);
+        static final Settings FULL = new Settings("full", 3, 15, 5, 10, 4, 2, 10, 5, 11, 3, 6, 8, 2500, 256);
+        static final Settings QUICK = new Settings("quick", 1, 0, 1, 2, 4, 2, 2, 1, 1, 1, 1, 2, 1500, 256);
 
         /** The same settings with another warm-up and measured time per load run. */
         Settings withLoad(double warmup, double measured) {
-            return new Settings(name, rounds, warmup, measured, helloConnections, chainConnections, helloRuns,
+            return new Settings(name, rounds, appWarmupSeconds, warmup, measured, helloConnections, chainConnections, helloRuns,
                     extraHttpStarts, springStarts, pipelineRuns, pipelineWarmupSeconds, pipelineSeconds,
                     settleMillis, heapMegabytes);
         }
 
         Settings withRounds(int count) {
-            return new Settings(name, count, warmupSeconds, seconds, helloConnections, chainConnections, helloRuns,
+            return new Settings(name, count, appWarmupSeconds, warmupSeconds, seconds, helloConnections, chainConnections, helloRuns,
                     extraHttpStarts, springStarts, pipelineRuns, pipelineWarmupSeconds, pipelineSeconds,
                     settleMillis, heapMegabytes);
         }
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%s: %d rounds, load %.0f s warm-up + %.0f s measured per endpoint"
+            return String.format(Locale.ROOT, "%s: %d rounds, each app started warmed up by %.0f s of load per"
+                            + " endpoint, then load %.0f s warm-up + %.0f s measured per endpoint"
                             + " (%d connections on /hello and the Spring app's %s, %d on /chain, heap %d MB fixed),"
                             + " hello-app x%d, http-app start x%d, Spring app start x%d (when given), pipeline x%d"
                             + " (%.0f s)",
-                    name, rounds, warmupSeconds, seconds, helloConnections, SPRING_ENDPOINT, chainConnections,
+                    name, rounds, appWarmupSeconds, warmupSeconds, seconds, helloConnections, SPRING_ENDPOINT, chainConnections,
                     heapMegabytes, helloRuns, extraHttpStarts, springStarts, pipelineRuns, pipelineSeconds);
         }
     }
