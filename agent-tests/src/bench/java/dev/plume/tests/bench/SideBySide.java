@@ -262,7 +262,8 @@ public final class SideBySide {
         try {
             awaitFirstAnswer(app, port, launched, log);
             for (String endpoint : ENDPOINTS) {
-                warmUp(port, endpoint, endpoint.equals("/chain") ? settings.chainConnections : settings.helloConnections);
+                boolean chain = endpoint.equals("/chain");
+                warmUp(port, endpoint, chain ? settings.chainConnections : settings.helloConnections);
             }
             awaitExportSettled();
             for (String endpoint : ENDPOINTS) {
@@ -654,8 +655,7 @@ public final class SideBySide {
 
     /** How long and how often to measure. */
     record Settings(String name, int rounds, double appWarmupSeconds, double warmupSeconds, double seconds,
-                    int helloConnections,
-                    int chainConnections, int helloRuns, int extraHttpStarts, int springStarts, int pipelineRuns,
+                    int helloConnections, int chainConnections, int helloRuns, int extraHttpStarts, int springStarts, int pipelineRuns,
                     double pipelineWarmupSeconds, double pipelineSeconds, long settleMillis, int heapMegabytes) {
 
         static final Settings FULL = new Settings("full", 3, 15, 5, 10, 4, 2, 10, 5, 11, 3, 6, 8, 2500, 256);
@@ -663,14 +663,14 @@ public final class SideBySide {
 
         /** The same settings with another warm-up and measured time per load run. */
         Settings withLoad(double warmup, double measured) {
-            return new Settings(name, rounds, appWarmupSeconds, warmup, measured, helloConnections, chainConnections, helloRuns,
-                    extraHttpStarts, springStarts, pipelineRuns, pipelineWarmupSeconds, pipelineSeconds,
+            return new Settings(name, rounds, appWarmupSeconds, warmup, measured, helloConnections, chainConnections,
+                    helloRuns, extraHttpStarts, springStarts, pipelineRuns, pipelineWarmupSeconds, pipelineSeconds,
                     settleMillis, heapMegabytes);
         }
 
         Settings withRounds(int count) {
-            return new Settings(name, count, appWarmupSeconds, warmupSeconds, seconds, helloConnections, chainConnections, helloRuns,
-                    extraHttpStarts, springStarts, pipelineRuns, pipelineWarmupSeconds, pipelineSeconds,
+            return new Settings(name, count, appWarmupSeconds, warmupSeconds, seconds, helloConnections,
+                    chainConnections, helloRuns, extraHttpStarts, springStarts, pipelineRuns, pipelineWarmupSeconds, pipelineSeconds,
                     settleMillis, heapMegabytes);
         }
 

@@ -48,7 +48,7 @@ final class ThreadCpu {
         return new ThreadCpu(threads);
     }
 
-    /** CPU nanoseconds by group spent since {@code before}, by the threads alive now (renamed ones by their new name). */
+    /** CPU nanoseconds by group spent since {@code before} by the threads alive now (a renamed one by its new name). */
     Map<String, Long> since(ThreadCpu before) {
         Map<String, Long> byGroup = new HashMap<>();
         threads.forEach((tid, now) -> {
