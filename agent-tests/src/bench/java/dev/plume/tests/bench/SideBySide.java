@@ -656,7 +656,8 @@ public final class SideBySide {
     /** How long and how often to measure. */
     record Settings(String name, int rounds, double appWarmupSeconds, double warmupSeconds, double seconds,
                     int helloConnections, int chainConnections, int helloRuns, int extraHttpStarts, int springStarts,
-                    int pipelineRuns, double pipelineWarmupSeconds, double pipelineSeconds, long settleMillis, int heapMegabytes) {
+                    int pipelineRuns, double pipelineWarmupSeconds, double pipelineSeconds, long settleMillis,
+                    int heapMegabytes) {
 
         static final Settings FULL = new Settings("full", 3, 15, 5, 10, 4, 2, 10, 5, 11, 3, 6, 8, 2500, 256);
         static final Settings QUICK = new Settings("quick", 1, 0, 1, 2, 4, 2, 2, 1, 1, 1, 1, 2, 1500, 256);
