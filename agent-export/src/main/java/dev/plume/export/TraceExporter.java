@@ -20,7 +20,8 @@ public interface TraceExporter {
     /**
      * True while the destination is behind a backend that is taking batches more slowly than they come (its send
      * queue at least half full): the exporter thread then leaves the spans in the ring rather than encode batches the
-     * queue would have to drop. Never true while the backend is away (the queue's own policy keeps the newest then).
+     * queue would have to drop. Never true while the backend is away (the queue's own policy keeps the newest then),
+     * nor with a spool (what the queue evicts goes to disk).
      */
     default boolean backlogged() {
         return false;

@@ -151,9 +151,13 @@ final class SendQueue {
      * delivery), yet half the queue's bound is waiting. The exporter thread then reads no more until the queue drains,
      * so a backend that is merely slower than the application holds spans back in the ring (the ring drops and counts
      * the newest when it fills, as the OpenTelemetry SDK's batch processor does) instead of having whole encoded
-     * batches dropped here. A backend that is away is not answering: the queue then fills and keeps the newest.
+     * batches dropped here. A backend that is away is not answering: the queue then fills and keeps the newest. With a
+     * spool, never: what the queue evicts goes to disk, which holds far more than the ring.
      */
     boolean backlogged() {
+        if (spool != null) {
+            return false;
+        }
         synchronized (lock) {
             return answering && !closed && (waiting.size() * 2 >= delivery.queueMaxBatches()
                 || waitingBytes * 2 >= delivery.queueMaxBytes());

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import javax.management.ObjectName;
 import java.io.ByteArrayOutputStream;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -189,6 +191,43 @@ class HttpDeliveryTest {
             assertEquals("slow" + i + " 0", names.get(i), "in order: " + names);
         }
         assertFalse(log.toString(StandardCharsets.UTF_8).contains("is full"), log.toString());
+    }
+
+    @Test
+    void withASpoolASlowBackendDoesNotHoldSpansBackAndTheSpoolKeepsWhatTheQueueCannot(@TempDir Path spoolDir)
+        throws Exception {
+        server = new OtlpTestServer();
+        server.delay(200);
+        exporter = start(server.endpoint(), Map.of(
+            "otel.bsp.max.export.batch.size", "1",
+            "plume.exporter.max.in.flight", "1",
+            "plume.exporter.queue.batches", "2",
+            "plume.exporter.spool.dir", spoolDir.toString()));
+        int spans = 12;
+        for (int i = 0; i < spans; i++) {
+            record("spooled" + i, 1);
+            int read = i + 1;
+            await(() -> exporter.metrics().spansRead() == read, "span read");
+        }
+        assertTrue(server.received().size() < spans / 2, "read without waiting for the backend: "
+            + server.received().size() + " requests answered");
+        ExporterMetrics metrics = exporter.metrics();
+        await(() -> acceptedSpanNames(server).size() == spans, "every span delivered, from memory or the spool");
+        assertTrue(metrics.spansSpooled() > 0, metrics.toString());
+        assertEquals(0, metrics.spansDroppedTotal(), metrics.toString());
+        assertEquals(spans, new java.util.HashSet<>(acceptedSpanNames(server)).size(), "none sent twice");
+    }
+
+    private static List<String> acceptedSpanNames(OtlpTestServer server) {
+        List<String> names = new java.util.ArrayList<>();
+        for (OtlpTestServer.Received received : server.accepted()) {
+            try {
+                names.add(received.request().getResourceSpans(0).getScopeSpans(0).getSpans(0).getName());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return names;
     }
 
     @Test
