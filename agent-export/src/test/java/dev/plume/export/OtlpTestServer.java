@@ -171,6 +171,20 @@ public final class OtlpTestServer implements AutoCloseable {
         return accepted;
     }
 
+    /** The names of the spans in the requests answered with a 2xx status, in arrival order. */
+    public List<String> acceptedSpanNames() {
+        List<String> names = new java.util.ArrayList<>();
+        for (Received request : accepted) {
+            try {
+                request.request().getResourceSpansList().forEach(r -> r.getScopeSpansList()
+                    .forEach(s -> s.getSpansList().forEach(span -> names.add(span.getName()))));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return names;
+    }
+
     /** Waits until at least {@code count} requests arrived (a guard against hangs, not a speed assertion). */
     public List<Received> awaitRequests(int count, long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);

@@ -182,10 +182,7 @@ class HttpDeliveryTest {
         await(() -> metrics.spansExported() == spans, "every span delivered");
         assertEquals(0, metrics.spansDropped(DropReason.QUEUE_FULL), metrics.toString());
         assertAccounted(metrics, spans);
-        List<String> names = new java.util.ArrayList<>();
-        for (OtlpTestServer.Received received : server.received()) {
-            names.add(received.request().getResourceSpans(0).getScopeSpans(0).getSpans(0).getName());
-        }
+        List<String> names = server.acceptedSpanNames();
         assertEquals(spans, names.size(), names.toString());
         for (int i = 0; i < spans; i++) {
             assertEquals("slow" + i + " 0", names.get(i), "in order: " + names);
@@ -212,22 +209,10 @@ class HttpDeliveryTest {
         assertTrue(server.received().size() < spans / 2, "read without waiting for the backend: "
             + server.received().size() + " requests answered");
         ExporterMetrics metrics = exporter.metrics();
-        await(() -> acceptedSpanNames(server).size() == spans, "every span delivered, from memory or the spool");
+        await(() -> server.acceptedSpanNames().size() == spans, "every span delivered, from memory or the spool");
         assertTrue(metrics.spansSpooled() > 0, metrics.toString());
         assertEquals(0, metrics.spansDroppedTotal(), metrics.toString());
-        assertEquals(spans, new java.util.HashSet<>(acceptedSpanNames(server)).size(), "none sent twice");
-    }
-
-    private static List<String> acceptedSpanNames(OtlpTestServer server) {
-        List<String> names = new java.util.ArrayList<>();
-        for (OtlpTestServer.Received received : server.accepted()) {
-            try {
-                names.add(received.request().getResourceSpans(0).getScopeSpans(0).getSpans(0).getName());
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-        return names;
+        assertEquals(spans, new java.util.HashSet<>(server.acceptedSpanNames()).size(), "none sent twice");
     }
 
     @Test

@@ -9,7 +9,6 @@ import dev.plume.export.OtlpTestServer;
 import dev.plume.export.PlumeExporter;
 import dev.plume.export.TracingRing;
 import io.grpc.Status;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,7 +78,7 @@ class OutageTest {
         await(() -> exporter.metrics().spansExported() == 9, "delivery through two UNAVAILABLE answers");
 
         assertEquals(0, exporter.metrics().spansDroppedTotal(), exporter.metrics().toString());
-        assertEquals(9, spanNames(server).size());
+        assertEquals(9, server.acceptedSpanNames().size());
         assertAccounted(exporter.metrics(), 9);
     }
 
@@ -127,7 +126,7 @@ class OutageTest {
         OtlpTestServer server = serve(new OtlpTestServer(port));
         await(() -> exporter.metrics().spansExported() + exporter.metrics().spoolSpansSent() == 40,
             "everything delivered once the backend is back");
-        List<String> names = spanNames(server);
+        List<String> names = server.acceptedSpanNames();
         assertEquals(40, names.size(), names.toString());
         assertEquals(40, names.stream().distinct().count(), "each span once");
         // the probe that finds the backend back is the oldest batch on disk; after it, two requests are in flight
@@ -160,8 +159,8 @@ class OutageTest {
         PlumeExporter next = start(server.endpoint(), withSpool(spool, Map.of()));
         await(() -> next.metrics().spoolSpansSent() == 7, "the earlier run's spans sent");
         assertEquals(7, next.metrics().spoolSpansFound());
-        assertEquals(7, spanNames(server).size());
-        assertTrue(spanNames(server).stream().allMatch(n -> n.startsWith("before-exit")));
+        assertEquals(7, server.acceptedSpanNames().size());
+        assertTrue(server.acceptedSpanNames().stream().allMatch(n -> n.startsWith("before-exit")));
         await(() -> batchFiles(spool) == 0, "sent batches leave the disk");
         assertTrue(log.toString(StandardCharsets.UTF_8).contains("holds 1 batches (7 spans) from earlier"),
             log.toString());
@@ -184,7 +183,7 @@ class OutageTest {
         PlumeExporter a = start(server.endpoint(), withSpool(spool, Map.of()));
         PlumeExporter b = start(server.endpoint(), withSpool(spool, Map.of()));
         await(() -> a.metrics().spoolSpansSent() + b.metrics().spoolSpansSent() == 30, "all 30 sent between them");
-        List<String> names = spanNames(server);
+        List<String> names = server.acceptedSpanNames();
         assertEquals(30, names.size(), names.toString());
         assertEquals(30, names.stream().distinct().count(), "no batch sent twice");
         assertTrue(a.metrics().spoolSpansSent() > 0 && b.metrics().spoolSpansSent() > 0,
@@ -213,7 +212,7 @@ class OutageTest {
         PlumeExporter next = start(server.endpoint(), withSpool(spool, Map.of()));
         await(() -> next.metrics().spoolSpansSent() == 6 - tornSpans, "the whole batches sent, torn " + tornSpans);
         await(() -> next.metrics().spoolSpansDropped(DropReason.SPOOL_TORN) == tornSpans, "the torn batch counted");
-        assertEquals(6 - tornSpans, spanNames(server).size());
+        assertEquals(6 - tornSpans, server.acceptedSpanNames().size());
         for (OtlpTestServer.Received request : server.received()) {
             request.request(); // every request parses: nothing half-sent
         }
@@ -261,7 +260,7 @@ class OutageTest {
         record("flushed", 12);
         exporter.shutdown();
         assertEquals(12, exporter.metrics().spansExported(), exporter.metrics().toString());
-        assertEquals(12, spanNames(server).size());
+        assertEquals(12, server.acceptedSpanNames().size());
     }
 
     // ---- helpers
@@ -289,17 +288,6 @@ class OutageTest {
     private <T extends AutoCloseable> T serve(T server) {
         servers.add(server);
         return server;
-    }
-
-    /** The span names of the requests the server accepted (answered 2xx), in arrival order. */
-    private static List<String> spanNames(OtlpTestServer server) throws IOException {
-        List<String> names = new ArrayList<>();
-        for (OtlpTestServer.Received received : server.accepted()) {
-            ExportTraceServiceRequest request = received.request();
-            request.getResourceSpansList().forEach(r -> r.getScopeSpansList().forEach(s -> s.getSpansList()
-                .forEach(span -> names.add(span.getName()))));
-        }
-        return names;
     }
 
     private static long batchFiles(Path spool) {
