@@ -340,7 +340,7 @@ public final class PlumeExporter {
             batchStartNanos = System.nanoTime();
         }
         metrics.spanBuffered();
-        if (batchCount >= settings.maxBatchSize()) {
+        if (batchCount >= settings.maxBatchSize() || accounting.batchFull()) {
             flushBatch(flushTimeoutMillis); // a block from a thread's stage is read whole: the batch ends inside it
         }
     }

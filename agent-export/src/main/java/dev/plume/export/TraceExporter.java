@@ -14,6 +14,14 @@ public interface TraceExporter {
      */
     boolean add(SpanRecordReader span);
 
+    /**
+     * Whether the spans added since the last flush make a request as large as this destination takes in one: the
+     * batch is then flushed before it reaches its span count.
+     */
+    default boolean batchFull() {
+        return false;
+    }
+
     /** Delivers the spans added since the last flush, waiting at most {@code timeoutMillis}. */
     BatchOutcome flush(long timeoutMillis);
 

@@ -181,7 +181,7 @@ class PlumeExporterTest {
     @Test
     void batchSettingsAreReadWithTheirDefaults() {
         ExportSettings defaults = ExportSettings.from(PlumeConfig.of(Map.of(), Map.of(), w -> { }));
-        assertEquals(512, defaults.maxBatchSize());
+        assertEquals(2048, defaults.maxBatchSize());
         assertEquals(5000, defaults.scheduleDelayMillis());
         assertEquals(30000, defaults.exportTimeoutMillis());
         ExportSettings configured = ExportSettings.from(PlumeConfig.of(Map.of(), Map.of(

@@ -95,6 +95,7 @@ public final class OtlpTraceEncoder {
     private final ProtobufWriter[] spansByScope = new ProtobufWriter[UNKNOWN_SCOPE + 1];
     private final ProtobufWriter request = new ProtobufWriter(INITIAL_SCOPE_CAPACITY);
     private int spanCount;
+    private long spanBytes;
 
     /** @param agentVersion written as the version of the built-in scopes (may be null) */
     public OtlpTraceEncoder(Resource resource, String agentVersion) {
@@ -170,11 +171,17 @@ public final class OtlpTraceEncoder {
             return false;
         }
         spanCount++;
+        spanBytes += out.position() - rollback;
         return true;
     }
 
     public int spanCount() {
         return spanCount;
+    }
+
+    /** The encoded size of the spans appended since the last {@link #reset()}, without the request's framing. */
+    public long spanBytes() {
+        return spanBytes;
     }
 
     /** Writes the request for the spans appended since the last {@link #reset()}; returns its length in bytes. */
@@ -239,6 +246,7 @@ public final class OtlpTraceEncoder {
     /** Empties the batch, keeping the buffers for the next one. */
     public void reset() {
         spanCount = 0;
+        spanBytes = 0;
         for (ProtobufWriter spans : spansByScope) {
             if (spans != null) {
                 spans.reset();

@@ -1,6 +1,7 @@
 package dev.plume.export.otlp;
 
 import dev.plume.bootstrap.PlumeLog;
+import dev.plume.bootstrap.config.ConfigKeys;
 import dev.plume.bootstrap.config.PlumeConfig;
 import dev.plume.bootstrap.record.SpanRecordReader;
 import dev.plume.export.BatchOutcome;
@@ -23,18 +24,21 @@ public final class OtlpTraceExporter implements TraceExporter {
     private final ExporterMetrics metrics;
     private final Spool spool;
     private final String destination;
+    /** {@code plume.exporter.max.request.size}: a batch whose spans' encoded size reaches it is sent. */
+    private final long maxRequestBytes;
     // built on first use (exporter thread only): an application that records nothing never loads OkHttp
     private TraceSender sender;
     private SendQueue queue;
 
     OtlpTraceExporter(OtlpTraceEncoder encoder, Supplier<TraceSender> senders, OtlpExporterSettings settings,
-                      ExporterMetrics metrics, Spool spool, String destination) {
+                      ExporterMetrics metrics, Spool spool, String destination, long maxRequestBytes) {
         this.encoder = encoder;
         this.senders = senders;
         this.settings = settings;
         this.metrics = metrics;
         this.spool = spool;
         this.destination = destination;
+        this.maxRequestBytes = maxRequestBytes;
     }
 
     /**
@@ -61,7 +65,7 @@ public final class OtlpTraceExporter implements TraceExporter {
             : new HttpProtobufSender(settings, tls, agentVersion);
         Spool spool = Spool.open(settings.delivery().spoolDir(), settings.delivery().spoolMaxBytes(), metrics);
         OtlpTraceExporter exporter = new OtlpTraceExporter(new OtlpTraceEncoder(resource, agentVersion), senders,
-            settings, metrics, spool, OtlpEndpoint.forLog(settings.url()));
+            settings, metrics, spool, OtlpEndpoint.forLog(settings.url()), config.getBytes(ConfigKeys.MAX_REQUEST_SIZE));
         if (spool != null && spool.mayHaveBatches()) {
             exporter.connect(); // an earlier run left batches: send them now, not when this run first records
         }
@@ -78,6 +82,11 @@ public final class OtlpTraceExporter implements TraceExporter {
     @Override
     public boolean add(SpanRecordReader span) {
         return encoder.append(span);
+    }
+
+    @Override
+    public boolean batchFull() {
+        return encoder.spanBytes() >= maxRequestBytes;
     }
 
     /** Hands the batch to the send queue and returns at once; the queue counts what becomes of it. */

@@ -2,6 +2,9 @@ package dev.plume.export.otlp;
 
 import dev.plume.bootstrap.PlumeLog;
 import dev.plume.bootstrap.config.PlumeConfig;
+import dev.plume.bootstrap.trace.InstrumentationScope;
+import dev.plume.bootstrap.trace.SpanKind;
+import dev.plume.bootstrap.trace.Tracer;
 import dev.plume.export.DropReason;
 import dev.plume.export.ExporterMetrics;
 import dev.plume.export.OtlpTestServer;
@@ -213,6 +216,32 @@ class HttpDeliveryTest {
         assertTrue(metrics.spansSpooled() > 0, metrics.toString());
         assertEquals(0, metrics.spansDroppedTotal(), metrics.toString());
         assertEquals(spans, new java.util.HashSet<>(server.acceptedSpanNames()).size(), "none sent twice");
+    }
+
+    @Test
+    void aBatchIsSentOnceItsSpansReachTheRequestSizeLimitAndNoSpanIsLost() throws Exception {
+        server = new OtlpTestServer();
+        exporter = start(server.endpoint(), Map.of(
+            "otel.bsp.schedule.delay", "10m", // only the size limit sends a batch before shutdown
+            "plume.exporter.max.request.size", "4k"));
+        int spans = 40;
+        String payload = "p".repeat(400);
+        for (int i = 0; i < spans; i++) {
+            Tracer.startSpan(InstrumentationScope.MANUAL, SpanKind.INTERNAL, "big", String.valueOf(i))
+                .setAttribute("payload", payload).end();
+        }
+        // ~550 encoded bytes a span: a request every eight or nine spans, long before the batch's 2048
+        await(() -> server.accepted().size() >= 3, "batches sent by size");
+        exporter.shutdown(); // sends the rest
+        for (OtlpTestServer.Received request : server.accepted()) {
+            // the limit counts the spans: the request adds the resource and the scope (~400 bytes here)
+            assertTrue(request.rawBody().length < 4096 + 600 + 600, "one span past the limit at most: "
+                + request.rawBody().length + " bytes, " + request.spanCount() + " spans");
+        }
+        List<String> names = server.acceptedSpanNames();
+        assertEquals(spans, names.size(), names.toString());
+        assertEquals(spans, new java.util.HashSet<>(names).size(), "each span once: " + names);
+        assertAccounted(exporter.metrics(), spans);
     }
 
     @Test

@@ -64,6 +64,8 @@ public final class SideBySide {
     /** The receiver of the current run, whose CPU per request is measured with the load. */
     private Process receiverProcess;
     private String buildInfo = "not given";
+    /** System properties given to Plume's runs only ({@code --plume-properties name=value,...}), to A/B a setting. */
+    private final List<String> plumeProperties = new ArrayList<>();
 
     private SideBySide(Settings settings, Map<String, Path> agents, Path httpApp, Path helloApp, Path springApp,
                        Path out) {
@@ -103,6 +105,17 @@ public final class SideBySide {
         String buildInfo = arguments.get("--build-info", null);
         if (buildInfo != null && Files.isRegularFile(Path.of(buildInfo))) {
             bench.buildInfo = Files.readString(Path.of(buildInfo)).trim();
+        }
+        for (String property : arguments.get("--plume-properties", "").split(",")) {
+            if (!property.isBlank()) {
+                if (!property.contains("=")) {
+                    throw new IllegalArgumentException("--plume-properties takes name=value pairs, not " + property);
+                }
+                bench.plumeProperties.add("-D" + property.trim());
+            }
+        }
+        if (!bench.plumeProperties.isEmpty()) {
+            bench.buildInfo += "; Plume run with " + String.join(" ", bench.plumeProperties);
         }
         String profile = arguments.get("--profile", null);
         String report = profile == null ? bench.run()
@@ -473,6 +486,9 @@ public final class SideBySide {
         command.add("-Dotel.exporter.otlp.endpoint=" + receiverEndpoint);
         command.add("-Dotel.traces.sampler=parentbased_always_on");
         command.add("-Dotel.bsp.schedule.delay=1000");
+        if (config.equals("plume")) {
+            command.addAll(plumeProperties);
+        }
         // The JDK server writes headers and body separately: without TCP_NODELAY, Nagle's algorithm and the client's
         // delayed ACK hold every response for about 40 ms, and the benchmark would measure that timer, not the app.
         command.add("-Dsun.net.httpserver.nodelay=true");
