@@ -8,6 +8,7 @@ import dev.plume.bootstrap.trace.Tracer;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 
@@ -20,17 +21,26 @@ import java.util.Map;
  * ({@link #carryOver}). The instrumentation opens the client's internal package to the agent (the methods used are
  * {@code setSystemHeader} and {@code getSystemHeadersBuilder().map()}); where that fails, or where the application set
  * a propagation header itself (which ours must replace), the call falls back to copying the request.
+ *
+ * <p>Over HTTP/1.1 the client copies its system headers twice, filters each one through a stream and regrows its
+ * block builder for the longer block (~900 bytes for one {@code traceparent}), so there the propagation headers are
+ * taken out of the builder while the request's header block is made ({@link #detachForHttp1}), sent as a buffer of
+ * their own after it ({@link #writeHttp1}), and put back, for a retry or a redirect to find. Every other path (HTTP/2,
+ * and whatever a later JDK adds) sends them as the system headers they are.
  */
 public final class JdkHttpClientHeaders {
     private static final String REQUEST_IMPL = "jdk.internal.net.http.HttpRequestImpl";
     private static final String HEADERS_BUILDER = "jdk.internal.net.http.common.HttpHeadersBuilder";
+    private static final String HTTP1_REQUEST = "jdk.internal.net.http.Http1Request";
     private static final MethodType SET_TYPE = MethodType.methodType(void.class, Object.class, String.class,
         String.class);
     private static final MethodType GET_TYPE = MethodType.methodType(Object.class, Object.class);
 
     /** Null until the first request; then the handles, or {@link #BROKEN} when they cannot be had. */
     private static volatile Handles handles;
-    private static final Handles BROKEN = new Handles(null, null, null);
+    private static final Handles BROKEN = new Handles(null, null, null, null);
+    /** Off once a header block did not end as expected: from then on the JDK writes the headers itself. */
+    private static volatile boolean http1Direct = true;
 
     private JdkHttpClientHeaders() {
     }
@@ -102,6 +112,118 @@ public final class JdkHttpClientHeaders {
         }
     }
 
+    /**
+     * Advice on entry to {@code Http1Request.headers()}: takes the propagation headers out of the request's system
+     * headers and returns them, as name and values pairs, for {@link #writeHttp1}; null when there are none.
+     */
+    public static Object[] detachForHttp1(Object http1Request) {
+        Handles h = handles;
+        if (h == null || h == BROKEN || h.http1Builder == null || !http1Direct) {
+            return null;
+        }
+        Map<String, List<String>> system;
+        try {
+            system = http1SystemHeaders(h, http1Request);
+        } catch (Throwable t) {
+            http1Direct = false;
+            PlumeLog.warn("java.net.http HTTP/1.1 requests get their trace headers through the JDK's own header"
+                + " handling from now on (more allocation per call): " + t);
+            return null;
+        }
+        Object[] detached = null;
+        int count = Propagation.outgoingCount();
+        for (int i = 0; i < count; i++) {
+            String name = Propagation.outgoingName(i);
+            List<String> values = system.remove(name);
+            if (values != null) {
+                if (detached == null) {
+                    detached = new Object[2 * count];
+                }
+                detached[2 * i] = name;
+                detached[2 * i + 1] = values;
+            }
+        }
+        return detached;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, List<String>> http1SystemHeaders(Handles h, Object http1Request) throws Throwable {
+        return (Map<String, List<String>>) h.builderMap.invokeExact(h.http1Builder.invokeExact(http1Request));
+    }
+
+    /**
+     * Advice on exit from {@code Http1Request.headers()}: puts the headers {@link #detachForHttp1} took out back into
+     * the system headers and returns the request's header block with them added, as a second buffer (the JDK's block
+     * is one buffer ending with the blank line: the line moves to the end of the second). A block that does not end so
+     * is returned as it is, and the headers go through the JDK's own handling from then on. The JDK's own header log
+     * ({@code jdk.httpclient.HttpClient.log=headers}) shows the block without them.
+     */
+    public static Object writeHttp1(Object http1Request, Object[] detached, Object block, Throwable failed) {
+        if (detached == null) {
+            return block;
+        }
+        try {
+            Map<String, List<String>> system = http1SystemHeaders(handles, http1Request); // the same as on entry
+            int length = 2;
+            for (int i = 0; i + 1 < detached.length; i += 2) {
+                if (detached[i] != null) {
+                    @SuppressWarnings("unchecked")
+                    List<String> values = (List<String>) detached[i + 1];
+                    system.put((String) detached[i], values);
+                    for (int v = 0; v < values.size(); v++) {
+                        length += ((String) detached[i]).length() + 2 + values.get(v).length() + 2;
+                    }
+                }
+            }
+            if (failed != null) {
+                return block;
+            }
+            ByteBuffer first = block instanceof List<?> list && list.size() == 1
+                && list.get(0) instanceof ByteBuffer buffer ? buffer : null;
+            int end = first == null ? -1 : first.limit();
+            if (first == null || end - first.position() < 4 || first.get(end - 4) != '\r' || first.get(end - 3) != '\n'
+                || first.get(end - 2) != '\r' || first.get(end - 1) != '\n') {
+                http1Direct = false;
+                PlumeLog.warn("a java.net.http request's header block is not the expected one, so it went without trace"
+                    + " headers; later requests get them through the JDK's own header handling (more allocation)");
+                return block;
+            }
+            byte[] lines = new byte[length];
+            int at = 0;
+            for (int i = 0; i + 1 < detached.length; i += 2) {
+                if (detached[i] != null) {
+                    @SuppressWarnings("unchecked")
+                    List<String> values = (List<String>) detached[i + 1];
+                    for (int v = 0; v < values.size(); v++) {
+                        at = ascii(lines, at, (String) detached[i]);
+                        lines[at++] = ':';
+                        lines[at++] = ' ';
+                        at = ascii(lines, at, values.get(v));
+                        lines[at++] = '\r';
+                        lines[at++] = '\n';
+                    }
+                }
+            }
+            lines[at++] = '\r';
+            lines[at] = '\n';
+            first.limit(end - 2);
+            return List.of(first, ByteBuffer.wrap(lines));
+        } catch (Throwable t) {
+            PlumeLog.warnRateLimited("jdk-http-client-headers", "could not add trace headers to a java.net.http"
+                + " request, it goes without them: " + t);
+            return block;
+        }
+    }
+
+    /** Writes {@code s} as the JDK writes a header block (US-ASCII, anything else as {@code ?}). */
+    private static int ascii(byte[] target, int at, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            target[at++] = c < 0x80 ? (byte) c : (byte) '?';
+        }
+        return at;
+    }
+
     private static Handles handles() {
         Handles h = handles;
         if (h == null) {
@@ -125,7 +247,16 @@ public final class JdkHttpClientHeaders {
                 MethodType.methodType(builder)).asType(GET_TYPE);
             MethodHandle map = MethodHandles.privateLookupIn(builder, MethodHandles.lookup()).findVirtual(builder,
                 "map", MethodType.methodType(Map.class)).asType(MethodType.methodType(Map.class, Object.class));
-            return new Handles(set, get, map);
+            MethodHandle http1Builder = null;
+            try {
+                Class<?> http1Request = Class.forName(HTTP1_REQUEST, false, platform);
+                http1Builder = MethodHandles.privateLookupIn(http1Request, MethodHandles.lookup())
+                    .findGetter(http1Request, "systemHeadersBuilder", builder).asType(GET_TYPE);
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                PlumeLog.debug("java.net.http HTTP/1.1 requests get their trace headers through the JDK's own header"
+                    + " handling: " + e);
+            }
+            return new Handles(set, get, map, http1Builder);
         } catch (Throwable t) {
             PlumeLog.warn("java.net.http requests get their trace headers on a copy of the request (more allocation"
                 + " per call): this JDK's client does not fit the in-place way (" + t + ")");
@@ -133,7 +264,8 @@ public final class JdkHttpClientHeaders {
         }
     }
 
+    /** {@code http1Builder} reads {@code Http1Request.systemHeadersBuilder}; null when this JDK has no such field. */
     private record Handles(MethodHandle setSystemHeader, MethodHandle systemHeadersBuilder,
-                           MethodHandle builderMap) {
+                           MethodHandle builderMap, MethodHandle http1Builder) {
     }
 }

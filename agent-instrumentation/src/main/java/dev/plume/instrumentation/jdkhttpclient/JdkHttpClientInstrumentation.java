@@ -14,7 +14,8 @@ import java.util.List;
  * Traces {@code java.net.http.HttpClient}: {@code send} as one CLIENT span on the caller's thread, and
  * {@code sendAsync} as a span that ends when the response arrives. Both inject W3C trace context headers.
  * Every client the JDK builds delegates to {@code HttpClientImpl}; the headers go on the {@code HttpRequestImpl} it
- * makes of the application's request (and of each redirect's), without a copy.
+ * makes of the application's request (and of each redirect's), without a copy; over HTTP/1.1 they are sent after the
+ * request's header block, as a buffer of their own (see {@code JdkHttpClientHeaders}).
  */
 public final class JdkHttpClientInstrumentation implements LibraryInstrumentation {
     @Override
@@ -44,6 +45,9 @@ public final class JdkHttpClientInstrumentation implements LibraryInstrumentatio
                     .parameterTypes("java.net.http.HttpRequest", "java.net.ProxySelector"))
                 // (URI, String, HttpRequestImpl, boolean) and, on newer JDKs, the same with a header filter
                 .advice(FollowUpRequestAdvice.class, MethodSelector.constructors()
-                    .parameterTypes("java.net.URI", "java.lang.String", "jdk.internal.net.http.HttpRequestImpl")));
+                    .parameterTypes("java.net.URI", "java.lang.String", "jdk.internal.net.http.HttpRequestImpl")),
+            // an HTTP/1.1 request's header block: the propagation headers sent after it, as a buffer of their own
+            TypeTarget.named("jdk.internal.net.http.Http1Request")
+                .advice(Http1HeadersAdvice.class, MethodSelector.named("headers").parameters(0)));
     }
 }
