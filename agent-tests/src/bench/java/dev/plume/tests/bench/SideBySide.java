@@ -89,6 +89,9 @@ public final class SideBySide {
                 String.valueOf(settings.warmupSeconds))), Double.parseDouble(arguments.get("--seconds",
                 String.valueOf(settings.seconds))));
         }
+        if (arguments.get("--app-warmup-seconds", null) != null) {
+            settings = settings.withAppWarmup(Double.parseDouble(arguments.get("--app-warmup-seconds", null)));
+        }
         Map<String, Path> agents = new LinkedHashMap<>();
         agents.put("none", null);
         agents.put("plume", existing(arguments.require("--plume-agent")));
@@ -681,6 +684,13 @@ public final class SideBySide {
         /** The same settings with another warm-up and measured time per load run. */
         Settings withLoad(double warmup, double measured) {
             return new Settings(name, rounds, appWarmupSeconds, warmup, measured, helloConnections, chainConnections,
+                    helloRuns, extraHttpStarts, springStarts, pipelineRuns, pipelineWarmupSeconds, pipelineSeconds,
+                    settleMillis, heapMegabytes);
+        }
+
+        /** The same settings with another unmeasured warm-up of each app start (a slower machine compiles longer). */
+        Settings withAppWarmup(double seconds) {
+            return new Settings(name, rounds, seconds, warmupSeconds, this.seconds, helloConnections, chainConnections,
                     helloRuns, extraHttpStarts, springStarts, pipelineRuns, pipelineWarmupSeconds, pipelineSeconds,
                     settleMillis, heapMegabytes);
         }
