@@ -65,7 +65,8 @@ public final class OtlpTraceExporter implements TraceExporter {
             : new HttpProtobufSender(settings, tls, agentVersion);
         Spool spool = Spool.open(settings.delivery().spoolDir(), settings.delivery().spoolMaxBytes(), metrics);
         OtlpTraceExporter exporter = new OtlpTraceExporter(new OtlpTraceEncoder(resource, agentVersion), senders,
-            settings, metrics, spool, OtlpEndpoint.forLog(settings.url()), config.getBytes(ConfigKeys.MAX_REQUEST_SIZE));
+            settings, metrics, spool, OtlpEndpoint.forLog(settings.url()),
+            config.getBytes(ConfigKeys.MAX_REQUEST_SIZE));
         if (spool != null && spool.mayHaveBatches()) {
             exporter.connect(); // an earlier run left batches: send them now, not when this run first records
         }
