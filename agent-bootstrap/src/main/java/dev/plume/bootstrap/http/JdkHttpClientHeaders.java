@@ -96,9 +96,7 @@ public final class JdkHttpClientHeaders {
             return; // no request of ours was built yet, so none carries headers
         }
         try {
-            @SuppressWarnings("unchecked")
-            Map<String, List<String>> system = (Map<String, List<String>>) h.builderMap.invokeExact(
-                h.systemHeadersBuilder.invokeExact(previous));
+            Map<String, List<String>> system = systemHeaders(h, h.systemHeadersBuilder, previous);
             for (int i = 0; i < Propagation.outgoingCount(); i++) {
                 String name = Propagation.outgoingName(i);
                 List<String> values = system.get(name);
@@ -123,7 +121,7 @@ public final class JdkHttpClientHeaders {
         }
         Map<String, List<String>> system;
         try {
-            system = http1SystemHeaders(h, http1Request);
+            system = systemHeaders(h, h.http1Builder, http1Request);
         } catch (Throwable t) {
             http1Direct = false;
             PlumeLog.warn("java.net.http HTTP/1.1 requests get their trace headers through the JDK's own header"
@@ -146,9 +144,11 @@ public final class JdkHttpClientHeaders {
         return detached;
     }
 
+    /** The live map of the system-header builder that {@code builderOf} reads off {@code owner}. */
     @SuppressWarnings("unchecked")
-    private static Map<String, List<String>> http1SystemHeaders(Handles h, Object http1Request) throws Throwable {
-        return (Map<String, List<String>>) h.builderMap.invokeExact(h.http1Builder.invokeExact(http1Request));
+    private static Map<String, List<String>> systemHeaders(Handles h, MethodHandle builderOf, Object owner)
+        throws Throwable {
+        return (Map<String, List<String>>) h.builderMap.invokeExact(builderOf.invokeExact(owner));
     }
 
     /**
@@ -163,7 +163,8 @@ public final class JdkHttpClientHeaders {
             return block;
         }
         try {
-            Map<String, List<String>> system = http1SystemHeaders(handles, http1Request); // the same as on entry
+            Handles h = handles;
+            Map<String, List<String>> system = systemHeaders(h, h.http1Builder, http1Request); // the same as on entry
             int length = 2;
             for (int i = 0; i + 1 < detached.length; i += 2) {
                 if (detached[i] != null) {

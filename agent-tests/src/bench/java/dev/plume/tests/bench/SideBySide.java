@@ -278,14 +278,12 @@ public final class SideBySide {
         try {
             awaitFirstAnswer(app, port, launched, log);
             for (String endpoint : ENDPOINTS) {
-                boolean chain = endpoint.equals("/chain");
-                warmUp(port, endpoint, chain ? settings.chainConnections : settings.helloConnections);
+                warmUp(port, endpoint, connections(endpoint));
             }
             awaitExportSettled();
             for (String endpoint : ENDPOINTS) {
-                boolean chain = endpoint.equals("/chain");
-                load(config, round, app, port, endpoint, endpoint.substring(1),
-                        chain ? settings.chainConnections : settings.helloConnections, chain ? 3 : 1, true);
+                load(config, round, app, port, endpoint, endpoint.substring(1), connections(endpoint),
+                        endpoint.equals("/chain") ? 3 : 1, true);
             }
             record(config, "rss_mb", rssKiB(app.pid()) / 1024.0);
             progress(String.format(Locale.ROOT, "round %d %-5s RSS %.0f MB", round + 1, config,
@@ -293,6 +291,11 @@ public final class SideBySide {
         } finally {
             stop(app);
         }
+    }
+
+    /** The load generator's connections on one of http-app's {@link #ENDPOINTS}. */
+    private int connections(String endpoint) {
+        return endpoint.equals("/chain") ? settings.chainConnections : settings.helloConnections;
     }
 
     /**
@@ -697,8 +700,8 @@ public final class SideBySide {
 
         Settings withRounds(int count) {
             return new Settings(name, count, appWarmupSeconds, warmupSeconds, seconds, helloConnections,
-                    chainConnections, helloRuns, extraHttpStarts, springStarts, pipelineRuns, pipelineWarmupSeconds, pipelineSeconds,
-                    settleMillis, heapMegabytes);
+                    chainConnections, helloRuns, extraHttpStarts, springStarts, pipelineRuns, pipelineWarmupSeconds,
+                    pipelineSeconds, settleMillis, heapMegabytes);
         }
 
         @Override
@@ -708,8 +711,8 @@ public final class SideBySide {
                             + " (%d connections on /hello and the Spring app's %s, %d on /chain, heap %d MB fixed),"
                             + " hello-app x%d, http-app start x%d, Spring app start x%d (when given), pipeline x%d"
                             + " (%.0f s)",
-                    name, rounds, appWarmupSeconds, warmupSeconds, seconds, helloConnections, SPRING_ENDPOINT, chainConnections,
-                    heapMegabytes, helloRuns, extraHttpStarts, springStarts, pipelineRuns, pipelineSeconds);
+                    name, rounds, appWarmupSeconds, warmupSeconds, seconds, helloConnections, SPRING_ENDPOINT,
+                    chainConnections, heapMegabytes, helloRuns, extraHttpStarts, springStarts, pipelineRuns, pipelineSeconds);
         }
     }
 
