@@ -328,6 +328,7 @@ public final class SpanRecordCodec {
     private static long writeAttribute(Object base, long address, long limit, AttributeList attributes, int i,
                                        int valueLimit) {
         int keyId = attributes.keyId(i);
+        byte type = attributes.type(i); // read together: one number holds both
         if (keyId >= 0) {
             Utf8.check(address + STRING_PREFIX, limit);
             UnsafeApi.putInt(base, address, -1 - keyId);
@@ -335,7 +336,6 @@ public final class SpanRecordCodec {
         } else {
             address = writeString(base, address, limit, attributes.key(i), SpanLimits.MAX_NAME_LENGTH);
         }
-        byte type = attributes.type(i);
         Utf8.check(address + 1, limit);
         UnsafeApi.putByte(base, address++, type);
         switch (type) {

@@ -15,10 +15,13 @@ public final class AttributeKey {
     final String name;
     /** The key's id in {@link KeyTable}, or -1 when the table was full and the key is written inline. */
     final int id;
+    /** {@code name.hashCode()}, so that setting an attribute by this key does not read the name's string. */
+    final int hash;
 
     private AttributeKey(String name, int id) {
         this.name = name;
         this.id = id;
+        this.hash = name.hashCode();
     }
 
     /** The key for {@code name}, registered on first use; meant for constants, not for names built per request. */

@@ -8,13 +8,14 @@ package dev.plume.bootstrap.trace;
  * previous span's strings until overwritten (see {@link #clear}); array references are let go at clear.
  */
 public final class AttributeList {
-    String[] keys;
-    /** The keys' hash codes (cached by String), so a new key is compared with {@code equals} only on a hash match. */
-    int[] keyHashes;
-    /** The key's id in the key table when it was set through an {@link AttributeKey}, else -1. */
-    int[] keyIds;
-    byte[] types;
-    String[] strings;
+    /** Each entry's key at {@code 2i} and its string value at {@code 2i + 1}: one array, so one cache line per 8 entries. */
+    Object[] refs;
+    /**
+     * Each entry's key hash (cached by String; high 32 bits), its key id in the key table plus one, 0 for a key written
+     * as a string (bits 8–31), and its type (low 8 bits): a key is compared with {@code equals} only on a hash match,
+     * and setting or writing an entry touches one number.
+     */
+    long[] meta;
     long[] bits;
     /** Array values by entry, null until a first array is set: scalar-only lists never touch it. */
     Object[] arrays;
@@ -34,11 +35,8 @@ public final class AttributeList {
     private long recordBound;
 
     AttributeList(int initialCapacity) {
-        keys = new String[initialCapacity];
-        keyHashes = new int[initialCapacity];
-        keyIds = new int[initialCapacity];
-        types = new byte[initialCapacity];
-        strings = new String[initialCapacity];
+        refs = new Object[2 * initialCapacity];
+        meta = new long[initialCapacity];
         bits = new long[initialCapacity];
     }
 
@@ -59,32 +57,32 @@ public final class AttributeList {
         recordBound = 0;
     }
 
+    private static long meta(int hash, int keyId, byte type) {
+        return ((long) hash << 32) | ((long) ((keyId + 1) & 0xFF_FFFF) << 8) | (type & 0xFF);
+    }
+
     /**
      * Sets or replaces an array attribute within entries [from, count); returns false when the limit dropped it. The
-     * entry's {@code strings} reference is left as it was: the type says which column is read.
+     * entry's string reference is left as it was: the type says which column is read.
      */
     boolean putArray(int from, int limit, String key, int keyId, byte type, Object array) {
         if (arrays == null) {
-            arrays = new Object[keys.length];
+            arrays = new Object[bits.length];
         }
         int before = count;
-        int index = indexOf(from, key);
+        int hash = key.hashCode();
+        int index = indexOf(from, key, hash);
         if (index < 0) {
-            if (!put(from, limit, key, keyId, type, null, 0)) {
+            if (!put(from, limit, key, hash, keyId, type, null, 0)) {
                 return false;
             }
             index = before;
         } else {
-            keyIds[index] = keyId;
-            types[index] = type;
+            meta[index] = meta(hash, keyId, type);
         }
         arrays[index] = array;
         holdsArrays = true;
         return true;
-    }
-
-    private int indexOf(int from, String key) {
-        return indexOf(from, key, key.hashCode());
     }
 
     /** The entry in [from, count) whose key is {@code key}, or -1; a key the filter has not seen is new at once. */
@@ -93,59 +91,57 @@ public final class AttributeList {
             return -1;
         }
         for (int i = from; i < count; i++) {
-            String existing = keys[i];
-            if (existing == key || (keyHashes[i] == hash && existing.equals(key))) {
+            Object existing = refs[2 * i];
+            if (existing == key || ((int) (meta[i] >>> 32) == hash && key.equals(existing))) {
                 return i;
             }
         }
         return -1;
     }
 
-    /** Sets or replaces an attribute within entries [from, count); returns false when the limit dropped it. */
-    boolean put(int from, int limit, String key, int keyId, byte type, String string, long value) {
+    /**
+     * Sets or replaces an attribute within entries [from, count); returns false when the limit dropped it.
+     * {@code hash} is {@code key.hashCode()} (a registered key has it at hand, so the key's string is not read).
+     */
+    boolean put(int from, int limit, String key, int hash, int keyId, byte type, String string, long value) {
         // key: id or length and chars; type; value: length and chars, or 8 bytes at most
         recordBound += 4 + 1 + (keyId >= 0 ? 0 : 3L * key.length())
             + (type == AttributeType.STRING ? 4 + 3L * string.length() : 8);
-        int hash = key.hashCode();
         int existing = indexOf(from, key, hash);
         if (existing >= 0) {
-            keyIds[existing] = keyId;
-            types[existing] = type;
-            if (strings[existing] != string) {
-                strings[existing] = string;
+            meta[existing] = meta(hash, keyId, type);
+            if (refs[2 * existing + 1] != string) {
+                refs[2 * existing + 1] = string;
             }
             bits[existing] = value;
             return true;
         }
-        if (count - from >= limit) {
+        int at = count;
+        if (at - from >= limit) {
             dropped++;
             return false;
         }
-        if (count == keys.length) {
+        if (at == bits.length) {
             grow();
         }
-        if (keys[count] != key) {
-            keys[count] = key;
+        Object[] r = refs;
+        if (r[2 * at] != key) {
+            r[2 * at] = key;
         }
-        keyHashes[count] = hash;
-        keyIds[count] = keyId;
-        types[count] = type;
-        if (strings[count] != string) {
-            strings[count] = string;
+        if (r[2 * at + 1] != string) {
+            r[2 * at + 1] = string;
         }
-        bits[count] = value;
-        count++;
+        meta[at] = meta(hash, keyId, type);
+        bits[at] = value;
+        count = at + 1;
         keyBloom |= 1L << hash; // the low six bits of the hash
         return true;
     }
 
     private void grow() {
-        int capacity = Math.max(8, keys.length * 2);
-        keys = java.util.Arrays.copyOf(keys, capacity);
-        keyHashes = java.util.Arrays.copyOf(keyHashes, capacity);
-        keyIds = java.util.Arrays.copyOf(keyIds, capacity);
-        types = java.util.Arrays.copyOf(types, capacity);
-        strings = java.util.Arrays.copyOf(strings, capacity);
+        int capacity = Math.max(8, bits.length * 2);
+        refs = java.util.Arrays.copyOf(refs, 2 * capacity);
+        meta = java.util.Arrays.copyOf(meta, capacity);
         bits = java.util.Arrays.copyOf(bits, capacity);
         if (arrays != null) {
             arrays = java.util.Arrays.copyOf(arrays, capacity);
@@ -167,20 +163,20 @@ public final class AttributeList {
     }
 
     public String key(int i) {
-        return keys[i];
+        return (String) refs[2 * i];
     }
 
     /** The key's id in the key table, or -1 when the key is written as a string. */
     public int keyId(int i) {
-        return keyIds[i];
+        return ((int) meta[i] >>> 8) - 1;
     }
 
     public byte type(int i) {
-        return types[i];
+        return (byte) meta[i];
     }
 
     public String string(int i) {
-        return strings[i];
+        return (String) refs[2 * i + 1];
     }
 
     public long bits(int i) {

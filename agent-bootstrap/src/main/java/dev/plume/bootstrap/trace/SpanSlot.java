@@ -154,28 +154,28 @@ public final class SpanSlot {
     /** Sets a string attribute by a registered key: the record carries the key's id, not its bytes. */
     public SpanSlot setAttribute(AttributeKey key, String value) {
         if (key != null && value != null) {
-            put(key.name, key.id, AttributeType.STRING, value, 0);
+            put(key, AttributeType.STRING, value, 0);
         }
         return this;
     }
 
     public SpanSlot setAttribute(AttributeKey key, long value) {
         if (key != null) {
-            put(key.name, key.id, AttributeType.LONG, null, value);
+            put(key, AttributeType.LONG, null, value);
         }
         return this;
     }
 
     public SpanSlot setAttribute(AttributeKey key, double value) {
         if (key != null) {
-            put(key.name, key.id, AttributeType.DOUBLE, null, Double.doubleToRawLongBits(value));
+            put(key, AttributeType.DOUBLE, null, Double.doubleToRawLongBits(value));
         }
         return this;
     }
 
     public SpanSlot setAttribute(AttributeKey key, boolean value) {
         if (key != null) {
-            put(key.name, key.id, AttributeType.BOOLEAN, null, value ? 1 : 0);
+            put(key, AttributeType.BOOLEAN, null, value ? 1 : 0);
         }
         return this;
     }
@@ -199,7 +199,13 @@ public final class SpanSlot {
 
     private void put(String key, int keyId, byte type, String string, long bits) {
         if (recording && key != null) {
-            attributes.put(0, limits.attributeCountLimit, key, keyId, type, string, bits);
+            attributes.put(0, limits.attributeCountLimit, key, key.hashCode(), keyId, type, string, bits);
+        }
+    }
+
+    private void put(AttributeKey key, byte type, String string, long bits) {
+        if (recording) {
+            attributes.put(0, limits.attributeCountLimit, key.name, key.hash, key.id, type, string, bits);
         }
     }
 
@@ -327,8 +333,8 @@ public final class SpanSlot {
     private void putEventAttribute(String key, int keyId, byte type, String string, long bits) {
         int last = eventCount - 1;
         int before = eventAttributes.dropped;
-        eventAttributes.put(eventAttributeStart[last], limits.eventAttributeCountLimit, key, keyId, type, string,
-            bits);
+        eventAttributes.put(eventAttributeStart[last], limits.eventAttributeCountLimit, key, key.hashCode(), keyId,
+            type, string, bits);
         eventDroppedAttributes[last] += eventAttributes.dropped - before;
     }
 
@@ -428,7 +434,8 @@ public final class SpanSlot {
         if (recording && linkCount > 0 && !lastLinkDropped && key != null) {
             int last = linkCount - 1;
             int before = linkAttributes.dropped;
-            linkAttributes.put(linkAttributeStart[last], limits.linkAttributeCountLimit, key, -1, type, string, bits);
+            linkAttributes.put(linkAttributeStart[last], limits.linkAttributeCountLimit, key, key.hashCode(), -1, type,
+                string, bits);
             linkDroppedAttributes[last] += linkAttributes.dropped - before;
         }
     }
