@@ -6,7 +6,6 @@ import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.Protocol;
 import okhttp3.Request;
-import okhttp3.RequestBody;
 import okhttp3.Response;
 
 import java.io.ByteArrayInputStream;
@@ -118,7 +117,7 @@ public final class GrpcSender implements TraceSender {
                 .url(url)
                 .headers(headers)
                 .header("grpc-timeout", timeout + "m")
-                .post(RequestBody.create(payload, GRPC))
+                .post(OtlpHttpClient.body(payload, GRPC))
                 .build();
             call = client.get().newCall(request);
             call.timeout().timeout(timeout, TimeUnit.MILLISECONDS);

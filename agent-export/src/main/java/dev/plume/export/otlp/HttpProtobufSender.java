@@ -6,7 +6,6 @@ import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.Protocol;
 import okhttp3.Request;
-import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 
@@ -86,7 +85,7 @@ public final class HttpProtobufSender implements TraceSender {
             Request httpRequest = new Request.Builder()
                 .url(url)
                 .headers(headers)
-                .post(RequestBody.create(payload, PROTOBUF))
+                .post(OtlpHttpClient.body(payload, PROTOBUF))
                 .build();
             call = client.get().newCall(httpRequest);
             call.timeout().timeout(Math.max(1, Math.min(this.timeoutMillis, timeoutMillis)), TimeUnit.MILLISECONDS);
