@@ -83,6 +83,23 @@ class HttpProtobufSenderTest {
     }
 
     @Test
+    void aBodyOfSeveralChunksArrivesByteForByte() throws Exception {
+        HttpProtobufSender sender = new HttpProtobufSender(settings(Map.of()), VERSION);
+        byte[] request = encodeSpans("chunked", 1500);
+        assertTrue(request.length > 3 * OtlpHttpClient.BODY_CHUNK && request.length % OtlpHttpClient.BODY_CHUNK != 0,
+            "several chunks and a partial last one: " + request.length + " bytes");
+
+        SendResult result = sender.send(request, request.length, 10_000);
+        sender.shutdown();
+
+        assertTrue(result.delivered(), result.toString());
+        OtlpTestServer.Received received = server.received().get(0);
+        assertEquals(String.valueOf(request.length), received.header("Content-Length"));
+        assertArrayEquals(request, received.rawBody());
+        assertEquals(1500, received.spanCount());
+    }
+
+    @Test
     void gzipBodyDecodes() throws Exception {
         HttpProtobufSender sender = new HttpProtobufSender(settings(Map.of(
             "otel.exporter.otlp.traces.compression", "gzip")), VERSION);
