@@ -24,6 +24,7 @@ public final class JdkHttpServerInstrumentation implements LibraryInstrumentatio
     @Override
     public List<TypeTarget> targets() {
         return List.of(TypeTarget.named("com.sun.net.httpserver.Filter$Chain")
-            .advice(FilterChainAdvice.class, MethodSelector.named("doFilter").parameters(1)));
+            .advice(FilterChainAdvice.class, MethodSelector.named("doFilter").parameters(1))
+            .opensToRuntime("sun.net.httpserver", "com.sun.net.httpserver")); // JdkServerExchange reads their fields
     }
 }
