@@ -116,9 +116,7 @@ public final class JdkServerExchange {
     public static String protocol(Object exchange) {
         try {
             Handles h = handles();
-            Object request = h.request.invokeExact(implOf(exchange));
-            Object line = request == null ? null : h.startLine.invokeExact(request);
-            if (line instanceof String text) {
+            if (follow(exchange, h.request, h.startLine) instanceof String text) {
                 if (text.endsWith(" HTTP/1.1")) {
                     return "HTTP/1.1";
                 }
@@ -136,9 +134,7 @@ public final class JdkServerExchange {
     public static InetAddress remoteAddress(Object exchange) {
         try {
             Handles h = handles();
-            Object connection = h.connection.invokeExact(implOf(exchange));
-            Object channel = connection == null ? null : h.channel.invokeExact(connection);
-            if (channel instanceof SocketChannel socket) {
+            if (follow(exchange, h.connection, h.channel) instanceof SocketChannel socket) {
                 SocketAddress remote = socket.getRemoteAddress();
                 if (remote instanceof InetSocketAddress inet) {
                     return inet.getAddress();
@@ -148,6 +144,13 @@ public final class JdkServerExchange {
             // closed, or not readable: null
         }
         return null;
+    }
+
+    /** {@code second(first(the exchange's ExchangeImpl))}, or null where a step gives null. */
+    private static Object follow(Object exchange, MethodHandle first, MethodHandle second) throws Throwable {
+        Object impl = implOf(exchange);
+        Object step = impl == null ? null : first.invokeExact(impl);
+        return step == null ? null : second.invokeExact(step);
     }
 
     private static Object implOf(Object exchange) {
@@ -220,7 +223,8 @@ public final class JdkServerExchange {
         }
     }
 
-    private static MethodHandle getter(Class<?> owner, String field, Class<?> type) throws ReflectiveOperationException {
+    private static MethodHandle getter(Class<?> owner, String field, Class<?> type)
+        throws ReflectiveOperationException {
         return MethodHandles.privateLookupIn(owner, MethodHandles.lookup()).findGetter(owner, field, type)
             .asType(GETTER);
     }

@@ -8,7 +8,7 @@ package dev.plume.bootstrap.trace;
  * previous span's strings until overwritten (see {@link #clear}); array references are let go at clear.
  */
 public final class AttributeList {
-    /** Each entry's key at {@code 2i} and its string value at {@code 2i + 1}: one array, so one cache line per 8 entries. */
+    /** Each entry's key at {@code 2i} and its string value at {@code 2i + 1}: one cache line per 8 entries. */
     Object[] refs;
     /**
      * Each entry's key hash (cached by String; high 32 bits), its key id in the key table plus one, 0 for a key written

@@ -1,5 +1,7 @@
 package dev.plume.bootstrap.http;
 
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
@@ -91,13 +93,13 @@ class JdkServerExchangeTest {
     void noPropagationHeaderGivesNoArrayAndAWrappedExchangeIsNotReadInPlace() throws Exception {
         onExchange.set(exchange -> {
             assertNull(JdkServerExchange.read(exchange.getRequestHeaders()).propagated());
-            assertFalse(JdkServerExchange.readable(new com.sun.net.httpserver.HttpExchange() {
+            assertFalse(JdkServerExchange.readable(new HttpExchange() {
                 // an application's wrapper: the advice uses the public API on it
-                @Override public com.sun.net.httpserver.Headers getRequestHeaders() { return exchange.getRequestHeaders(); }
-                @Override public com.sun.net.httpserver.Headers getResponseHeaders() { return exchange.getResponseHeaders(); }
+                @Override public Headers getRequestHeaders() { return exchange.getRequestHeaders(); }
+                @Override public Headers getResponseHeaders() { return exchange.getResponseHeaders(); }
                 @Override public URI getRequestURI() { return exchange.getRequestURI(); }
                 @Override public String getRequestMethod() { return exchange.getRequestMethod(); }
-                @Override public com.sun.net.httpserver.HttpContext getHttpContext() { return exchange.getHttpContext(); }
+                @Override public HttpContext getHttpContext() { return exchange.getHttpContext(); }
                 @Override public void close() { }
                 @Override public java.io.InputStream getRequestBody() { return exchange.getRequestBody(); }
                 @Override public java.io.OutputStream getResponseBody() { return exchange.getResponseBody(); }
