@@ -37,7 +37,10 @@ public final class JdkServerExchange {
     private JdkServerExchange() {
     }
 
-    /** What one request's headers held, in a holder its thread reuses (valid until its next request). */
+    /**
+     * What one request's headers held, in a holder its thread reuses (valid until its next request). A server that runs
+     * each request on a new virtual thread makes one per request (~60 B, less than the public API's iteration).
+     */
     public static final class Headers implements BiConsumer<String, List<String>> {
         private String[] propagated = new String[0];
         private boolean anyPropagated;
