@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -115,6 +116,23 @@ class JdkServerExchangeTest {
             }));
         });
         send(HttpRequest.newBuilder(uri()));
+    }
+
+    @Test
+    void anHttp10RequestLineGivesTheSameProtocolAsThePublicApi() throws Exception {
+        AtomicReference<String> protocols = new AtomicReference<>();
+        onExchange.set(exchange -> protocols.set(JdkServerExchange.protocol(exchange) + " " + exchange.getProtocol()));
+        try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(),
+            server.getAddress().getPort())) {
+            socket.getOutputStream().write("GET /read HTTP/1.0\r\nHost: test\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+            String status = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(status.startsWith("HTTP/1.1 204"), status);
+        }
+        assertEquals("HTTP/1.0 HTTP/1.0", protocols.get());
+        synchronized (failures) {
+            assertTrue(failures.isEmpty(), failures::toString);
+        }
     }
 
     private static void read(HttpExchange exchange) {
