@@ -19,13 +19,13 @@ import java.util.function.BiConsumer;
  * What a SERVER span needs from the JDK's {@code HttpServer} exchange, read without the objects its public API makes
  * on every call (JDK 17 to 25): iterating the request headers wraps them in an unmodifiable set, its iterator and an
  * entry per header; {@code getProtocol()} cuts a new string out of the request line; {@code getRemoteAddress()} makes a
- * new {@code InetSocketAddress}. Together ~140 B per request, the whole of what Plume added on a single-span request's
- * thread (BENCHMARKS.md). Here the headers' own {@code HashMap} is visited in place, the version is matched at the end
- * of the request line, and the address is the one the socket channel keeps.
+ * new {@code InetSocketAddress}. Together ~115 B per request on JDK 17, the whole of what Plume added on a single-span
+ * request's thread (BENCHMARKS.md). Here the headers' own {@code HashMap} is visited in place, the version is matched
+ * at the end of the request line, and the address is the one the socket channel keeps.
  *
  * <p>The fields read are the JDK's ({@code sun.net.httpserver}, opened to the agent when the server's classes are
  * instrumented). On a JDK whose classes do not have them, or for an exchange of another class (a wrapper an
- * application made), every method here says so (null, false) and the advice uses the public API, as before.
+ * application made), {@link #internalOf} says so (null) and the advice uses the public API, as before.
  */
 public final class JdkServerExchange {
     private static final MethodType GETTER = MethodType.methodType(Object.class, Object.class);
@@ -106,20 +106,35 @@ public final class JdkServerExchange {
         return headers;
     }
 
-    /** Whether {@code exchange} is the JDK's own and its fields are readable here (else use the public API). */
-    public static boolean readable(Object exchange) {
-        return implOf(exchange) != null;
+    /**
+     * The JDK's own exchange behind {@code exchange} (its {@code ExchangeImpl}), for {@link #protocol} and
+     * {@link #remoteAddress}; null for an exchange of another class, or when this JDK's fields are not readable (then
+     * use the public API).
+     */
+    public static Object internalOf(Object exchange) {
+        Handles h = handles();
+        try {
+            if (exchange != null && exchange.getClass() == h.httpExchange) {
+                return h.httpImpl.invokeExact(exchange);
+            }
+            if (exchange != null && exchange.getClass() == h.httpsExchange) {
+                return h.httpsImpl.invokeExact(exchange);
+            }
+        } catch (Throwable e) {
+            // not readable
+        }
+        return null;
     }
 
     /**
-     * The exchange's protocol ({@code HTTP/1.1} or {@code HTTP/1.0}, as {@code getProtocol()} says it) matched at the
-     * end of its request line, or null for any other ending (the caller then asks {@code getProtocol()});
-     * {@link #readable} first.
+     * The protocol ({@code HTTP/1.1} or {@code HTTP/1.0}, as {@code getProtocol()} says it) matched at the end of the
+     * request line of {@code internal} (from {@link #internalOf}), or null for any other ending (the caller then asks
+     * {@code getProtocol()}).
      */
-    public static String protocol(Object exchange) {
+    public static String protocol(Object internal) {
         try {
             Handles h = handles();
-            if (follow(exchange, h.request, h.startLine) instanceof String text) {
+            if (follow(internal, h.request, h.startLine) instanceof String text) {
                 if (text.endsWith(" HTTP/1.1")) {
                     return "HTTP/1.1";
                 }
@@ -133,11 +148,11 @@ public final class JdkServerExchange {
         return null;
     }
 
-    /** The peer's address as the exchange's socket channel keeps it, or null when closed or not readable. */
-    public static InetAddress remoteAddress(Object exchange) {
+    /** The peer's address as the socket channel of {@code internal} keeps it, or null when closed or not readable. */
+    public static InetAddress remoteAddress(Object internal) {
         try {
             Handles h = handles();
-            if (follow(exchange, h.connection, h.channel) instanceof SocketChannel socket) {
+            if (follow(internal, h.connection, h.channel) instanceof SocketChannel socket) {
                 SocketAddress remote = socket.getRemoteAddress();
                 if (remote instanceof InetSocketAddress inet) {
                     return inet.getAddress();
@@ -149,26 +164,10 @@ public final class JdkServerExchange {
         return null;
     }
 
-    /** {@code second(first(the exchange's ExchangeImpl))}, or null where a step gives null. */
-    private static Object follow(Object exchange, MethodHandle first, MethodHandle second) throws Throwable {
-        Object impl = implOf(exchange);
-        Object step = impl == null ? null : first.invokeExact(impl);
+    /** {@code second(first(internal))}, or null where a step gives null. */
+    private static Object follow(Object internal, MethodHandle first, MethodHandle second) throws Throwable {
+        Object step = internal == null ? null : first.invokeExact(internal);
         return step == null ? null : second.invokeExact(step);
-    }
-
-    private static Object implOf(Object exchange) {
-        Handles h = handles();
-        try {
-            if (exchange != null && exchange.getClass() == h.httpExchange) {
-                return h.httpImpl.invokeExact(exchange);
-            }
-            if (exchange != null && exchange.getClass() == h.httpsExchange) {
-                return h.httpsImpl.invokeExact(exchange);
-            }
-        } catch (Throwable e) {
-            // not readable
-        }
-        return null;
     }
 
     /**

@@ -131,23 +131,23 @@ public final class SpanSlot {
 
     public SpanSlot setAttribute(String key, String value) {
         if (value != null) {
-            put(key, -1, AttributeType.STRING, value, 0);
+            put(key, AttributeType.STRING, value, 0);
         }
         return this;
     }
 
     public SpanSlot setAttribute(String key, long value) {
-        put(key, -1, AttributeType.LONG, null, value);
+        put(key, AttributeType.LONG, null, value);
         return this;
     }
 
     public SpanSlot setAttribute(String key, double value) {
-        put(key, -1, AttributeType.DOUBLE, null, Double.doubleToRawLongBits(value));
+        put(key, AttributeType.DOUBLE, null, Double.doubleToRawLongBits(value));
         return this;
     }
 
     public SpanSlot setAttribute(String key, boolean value) {
-        put(key, -1, AttributeType.BOOLEAN, null, value ? 1 : 0);
+        put(key, AttributeType.BOOLEAN, null, value ? 1 : 0);
         return this;
     }
 
@@ -197,9 +197,9 @@ public final class SpanSlot {
         return putArray(key, AttributeType.BOOLEAN_ARRAY, values);
     }
 
-    private void put(String key, int keyId, byte type, String string, long bits) {
+    private void put(String key, byte type, String string, long bits) {
         if (recording && key != null) {
-            attributes.put(0, limits.attributeCountLimit, key, key.hashCode(), keyId, type, string, bits);
+            attributes.put(0, limits.attributeCountLimit, key, key.hashCode(), -1, type, string, bits);
         }
     }
 

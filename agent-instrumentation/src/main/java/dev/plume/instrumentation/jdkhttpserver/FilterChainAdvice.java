@@ -34,18 +34,17 @@ public final class FilterChainAdvice {
             exchange.getHttpContext().getPath(), headers.propagated());
         if (span != null && span.isRecording()) {
             URI uri = exchange.getRequestURI();
+            Object internal = JdkServerExchange.internalOf(exchange); // null: an exchange only the public API reads
             InetAddress client;
-            String protocol;
-            if (JdkServerExchange.readable(exchange)) {
-                client = JdkServerExchange.remoteAddress(exchange);
-                protocol = JdkServerExchange.protocol(exchange);
-                if (protocol == null) {
-                    protocol = exchange.getProtocol();
-                }
+            String protocol = internal != null ? JdkServerExchange.protocol(internal) : null;
+            if (protocol == null) {
+                protocol = exchange.getProtocol();
+            }
+            if (internal != null) {
+                client = JdkServerExchange.remoteAddress(internal);
             } else {
                 InetSocketAddress remote = exchange.getRemoteAddress();
                 client = remote == null ? null : remote.getAddress();
-                protocol = exchange.getProtocol();
             }
             HttpSpans.serverRequest(span, exchange instanceof HttpsExchange ? "https" : "http", uri.getRawPath(),
                 uri.getRawQuery(), headers.host(), protocol, headers.userAgent(), client);
