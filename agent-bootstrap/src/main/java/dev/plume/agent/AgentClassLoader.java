@@ -81,8 +81,8 @@ final class AgentClassLoader extends ClassLoader {
         if (entry == null) {
             throw new ClassNotFoundException(name);
         }
-        try (InputStream in = jar.getInputStream(entry)) {
-            byte[] bytes = in.readAllBytes();
+        try {
+            byte[] bytes = JarEntryBytes.read(jar, entry);
             definePackageFor(name);
             return defineClass(name, bytes, 0, bytes.length, protectionDomain);
         } catch (IOException e) {

@@ -1,7 +1,6 @@
 package dev.plume.agent;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
@@ -41,10 +40,7 @@ final class BootstrapClassDefiner {
         if (indexEntry == null) {
             throw new IllegalStateException("the agent jar has no " + prefix + INDEX + " (a broken build)");
         }
-        List<String> order;
-        try (InputStream in = jar.getInputStream(indexEntry)) {
-            order = lines(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        }
+        List<String> order = lines(new String(JarEntryBytes.read(jar, indexEntry), StandardCharsets.UTF_8));
         Module javaBase = Object.class.getModule();
         openInternalMisc(instrumentation, javaBase, BootstrapClassDefiner.class.getModule());
         Class<?> unsafeClass = Class.forName("jdk.internal.misc.Unsafe");
@@ -57,10 +53,7 @@ final class BootstrapClassDefiner {
             if (entry == null) {
                 throw new IllegalStateException("the agent jar lacks " + name + ", listed in its index");
             }
-            byte[] bytes;
-            try (InputStream in = jar.getInputStream(entry)) {
-                bytes = in.readAllBytes();
-            }
+            byte[] bytes = JarEntryBytes.read(jar, entry);
             last = (Class<?>) define.invoke(unsafe, name, bytes, 0, bytes.length, null, null);
         }
         if (last != null) {

@@ -1,6 +1,7 @@
 package dev.plume.instrumentation;
 
 import dev.plume.bootstrap.PlumeLog;
+import dev.plume.bootstrap.ResourceBytes;
 import dev.plume.instrumentation.matching.AdviceReferences;
 import dev.plume.instrumentation.warmup.WarmUpAdvice;
 import dev.plume.instrumentation.warmup.WarmUpSubject;
@@ -59,7 +60,7 @@ final class ClassRewriter {
             String name = WarmUpSubject.class.getName();
             byte[] classFile;
             try (InputStream in = agent.getResourceAsStream(name.replace('.', '/') + ".class")) {
-                classFile = in.readAllBytes();
+                classFile = ResourceBytes.read(in);
             }
             LibraryInstrumentation warmUp = new LibraryInstrumentation() {
                 @Override

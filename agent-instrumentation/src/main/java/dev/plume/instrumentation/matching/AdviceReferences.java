@@ -1,5 +1,7 @@
 package dev.plume.instrumentation.matching;
 
+import dev.plume.bootstrap.ResourceBytes;
+
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.FieldVisitor;
@@ -142,7 +144,7 @@ public final class AdviceReferences {
                 return null; // the loader is gone: nothing will be defined by it any more
             }
             try (InputStream in = target.getResourceAsStream(internalName + ".class")) {
-                return in == null ? null : in.readAllBytes();
+                return in == null ? null : ResourceBytes.read(in);
             } catch (IOException | RuntimeException e) {
                 return null;
             }

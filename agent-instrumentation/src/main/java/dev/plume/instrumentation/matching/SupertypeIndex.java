@@ -1,5 +1,7 @@
 package dev.plume.instrumentation.matching;
 
+import dev.plume.bootstrap.ResourceBytes;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
@@ -110,7 +112,7 @@ public final class SupertypeIndex {
         String resource = internalName + ".class";
         try (InputStream in = loader != null ? loader.getResourceAsStream(resource)
             : ClassLoader.getPlatformClassLoader().getResourceAsStream(resource)) {
-            return in == null ? null : in.readAllBytes();
+            return in == null ? null : ResourceBytes.read(in);
         } catch (IOException | RuntimeException e) {
             return null; // unreadable: treated as descending from nothing watched
         }

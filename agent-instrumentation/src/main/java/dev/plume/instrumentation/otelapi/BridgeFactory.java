@@ -1,6 +1,7 @@
 package dev.plume.instrumentation.otelapi;
 
 import dev.plume.bootstrap.PlumeLog;
+import dev.plume.bootstrap.ResourceBytes;
 import dev.plume.bootstrap.api.ApiBridge;
 
 import java.io.IOException;
@@ -86,7 +87,7 @@ public final class BridgeFactory implements ApiBridge.Factory {
                         if (in == null) {
                             throw new ClassNotFoundException(name);
                         }
-                        bytes = in.readAllBytes();
+                        bytes = ResourceBytes.read(in);
                     } catch (IOException e) {
                         throw new ClassNotFoundException(name, e);
                     }

@@ -1,5 +1,7 @@
 package dev.plume.instrumentation.weave;
 
+import dev.plume.bootstrap.ResourceBytes;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +31,7 @@ public final class AdviceClassFiles {
             if (in == null) {
                 return null;
             }
-            return unrelocated(in.readAllBytes());
+            return unrelocated(ResourceBytes.read(in));
         }
     }
 
