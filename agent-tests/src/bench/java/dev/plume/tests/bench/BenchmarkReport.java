@@ -73,6 +73,8 @@ final class BenchmarkReport {
             }
         }
         line("");
+        line(receiverCheck());
+        line("");
 
         line("### Allocation per request (median of " + settings.rounds() + " rounds)");
         line("");
@@ -133,6 +135,30 @@ final class BenchmarkReport {
         return text.toString();
     }
 
+    /** What the receiver proved beyond its span count: requests parsed with opentelemetry-proto, and any it refused. */
+    private String receiverCheck() {
+        StringBuilder check = new StringBuilder("Spans received are counted by walking each request's protobuf; ");
+        int every = settings.receiverDecodeEvery();
+        check.append(every == 1 ? "every request" : every == 0 ? "no request"
+                : "one request in " + every).append(" was also parsed with opentelemetry-proto and its count compared.");
+        for (String config : agents.keySet()) {
+            if (config.equals("none")) {
+                continue;
+            }
+            double decoded = 0;
+            double rejected = 0;
+            for (String endpoint : List.of("hello", "chain", "spring_owners")) {
+                List<Double> d = values(config, endpoint + "_receiver_decoded");
+                List<Double> r = values(config, endpoint + "_receiver_rejected");
+                decoded += d == null ? 0 : SideBySide.sum(d);
+                rejected += r == null ? 0 : SideBySide.sum(r);
+            }
+            check.append(' ').append(LABELS.get(config)).append(": ").append(fmt("%,.0f", decoded))
+                    .append(" parsed, ").append(fmt("%,.0f", rejected)).append(" refused as malformed.");
+        }
+        return check.toString();
+    }
+
     /**
      * CPU per request by thread group ({@link ThreadCpu}) over each load run, and the receiver's: where an agent's
      * cost goes, steadier than requests/s on a shared machine.
@@ -145,8 +171,8 @@ final class BenchmarkReport {
         line("");
         line("Over each whole load run (its 5 s warm-up too), in the app's process by thread, and in the receiver's."
                 + " *Agent threads* are the agents' exporter and sender threads (OkHttp's too); *JIT* the compiler"
-                + " threads; *GC, VM* the collector's and the VM's own. The receiver decodes every span it is sent, so"
-                + " its CPU grows with what an agent exports, on the same cores.");
+                + " threads; *GC, VM* the collector's and the VM's own. The receiver walks every request it is sent (and"
+                + " parses some, as above), so its CPU grows with what an agent exports, on the same cores.");
         line("");
         line("| endpoint | configuration | application threads | agent threads | JIT | GC, VM | app process | added"
                 + " | receiver | added |");

@@ -35,7 +35,7 @@ public final class PipelineCeiling {
         double warmupSeconds = Double.parseDouble(arguments.get("--warmup-seconds", "2"));
         double seconds = Double.parseDouble(arguments.get("--seconds", "8"));
 
-        try (CountingOtlpReceiver receiver = CountingOtlpReceiver.start(0, false)) {
+        try (CountingOtlpReceiver receiver = CountingOtlpReceiver.start(0, 0)) {
             SpanRing ring = new SpanRing(SpanRing.DEFAULT_CAPACITY);
             Tracer.install(ring, HeadSampler.alwaysOn(), SpanLimits.defaults());
             Map<String, String> properties = new HashMap<>();

@@ -89,6 +89,9 @@ public final class SideBySide {
                 String.valueOf(settings.warmupSeconds))), Double.parseDouble(arguments.get("--seconds",
                 String.valueOf(settings.seconds))));
         }
+        if (arguments.get("--receiver-decode-every", null) != null) {
+            settings = settings.withReceiverDecodeEvery(Integer.parseInt(arguments.get("--receiver-decode-every", null)));
+        }
         if (arguments.get("--app-warmup-seconds", null) != null) {
             settings = settings.withAppWarmup(Double.parseDouble(arguments.get("--app-warmup-seconds", null)));
         }
@@ -364,7 +367,8 @@ public final class SideBySide {
      */
     private void load(String config, int round, Process app, int port, String endpoint, String key,
                       int connections, int spansPerRequest, boolean allocation) throws Exception {
-        long spansBefore = receiverStats()[1];
+        long[] receiverBefore = receiverStats();
+        long spansBefore = receiverBefore[1];
         ThreadCpu appCpuBefore = ThreadCpu.of(app.pid());
         ThreadCpu receiverCpuBefore = ThreadCpu.of(receiverProcess.pid());
         Map<String, String> result = runLoad(port, endpoint, connections, settings.warmupSeconds, settings.seconds,
@@ -372,7 +376,10 @@ public final class SideBySide {
         Map<String, Long> appCpu = ThreadCpu.of(app.pid()).since(appCpuBefore);
         Map<String, Long> receiverCpu = ThreadCpu.of(receiverProcess.pid()).since(receiverCpuBefore);
         awaitExportSettled();
-        long spansReceived = receiverStats()[1] - spansBefore;
+        long[] receiverAfter = receiverStats();
+        long spansReceived = receiverAfter[1] - spansBefore;
+        record(config, key + "_receiver_rejected", receiverAfter[3] - receiverBefore[3]);
+        record(config, key + "_receiver_decoded", receiverAfter[4] - receiverBefore[4]);
         double requests = number(result, "requests");
         long sent = (long) number(result, "sent");
         // CPU per request over the whole load run (its warm-up too: "sent" counts every request of it)
@@ -557,7 +564,7 @@ public final class SideBySide {
 
     private Process startReceiver() throws IOException {
         List<String> command = List.of(java.toString(), "-Xmx512m", "-cp", classPath,
-                CountingOtlpReceiver.class.getName());
+                CountingOtlpReceiver.class.getName(), "--decode-every", String.valueOf(settings.receiverDecodeEvery()));
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(
                 logs.resolve("receiver.log").toFile())).start();
         BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
@@ -583,7 +590,7 @@ public final class SideBySide {
         }
     }
 
-    /** {@code requests spans bytes rejected} from the receiver. */
+    /** {@code requests spans bytes rejected decoded} from the receiver. */
     private long[] receiverStats() throws IOException {
         int port = Integer.parseInt(receiverEndpoint.substring(receiverEndpoint.lastIndexOf(':') + 1));
         try (HttpConnection connection = new HttpConnection(HOST, port, 10_000)) {
@@ -679,29 +686,36 @@ public final class SideBySide {
     record Settings(String name, int rounds, double appWarmupSeconds, double warmupSeconds, double seconds,
                     int helloConnections, int chainConnections, int helloRuns, int extraHttpStarts, int springStarts,
                     int pipelineRuns, double pipelineWarmupSeconds, double pipelineSeconds, long settleMillis,
-                    int heapMegabytes) {
+                    int heapMegabytes, int receiverDecodeEvery) {
 
-        static final Settings FULL = new Settings("full", 3, 15, 5, 10, 4, 2, 10, 5, 11, 3, 6, 8, 2500, 256);
-        static final Settings QUICK = new Settings("quick", 1, 0, 1, 2, 4, 2, 2, 1, 1, 1, 1, 2, 1500, 256);
+        static final Settings FULL = new Settings("full", 3, 15, 5, 10, 4, 2, 10, 5, 11, 3, 6, 8, 2500, 256, 16);
+        static final Settings QUICK = new Settings("quick", 1, 0, 1, 2, 4, 2, 2, 1, 1, 1, 1, 2, 1500, 256, 16);
 
         /** The same settings with another warm-up and measured time per load run. */
         Settings withLoad(double warmup, double measured) {
             return new Settings(name, rounds, appWarmupSeconds, warmup, measured, helloConnections, chainConnections,
                     helloRuns, extraHttpStarts, springStarts, pipelineRuns, pipelineWarmupSeconds, pipelineSeconds,
-                    settleMillis, heapMegabytes);
+                    settleMillis, heapMegabytes, receiverDecodeEvery);
         }
 
         /** The same settings with another unmeasured warm-up of each app start (a slower machine compiles longer). */
         Settings withAppWarmup(double seconds) {
             return new Settings(name, rounds, seconds, warmupSeconds, this.seconds, helloConnections, chainConnections,
                     helloRuns, extraHttpStarts, springStarts, pipelineRuns, pipelineWarmupSeconds, pipelineSeconds,
-                    settleMillis, heapMegabytes);
+                    settleMillis, heapMegabytes, receiverDecodeEvery);
         }
 
         Settings withRounds(int count) {
             return new Settings(name, count, appWarmupSeconds, warmupSeconds, seconds, helloConnections,
                     chainConnections, helloRuns, extraHttpStarts, springStarts, pipelineRuns, pipelineWarmupSeconds,
-                    pipelineSeconds, settleMillis, heapMegabytes);
+                    pipelineSeconds, settleMillis, heapMegabytes, receiverDecodeEvery);
+        }
+
+        /** The same settings with the receiver parsing one request in {@code every} (1: all) besides counting all. */
+        Settings withReceiverDecodeEvery(int every) {
+            return new Settings(name, rounds, appWarmupSeconds, warmupSeconds, seconds, helloConnections,
+                    chainConnections, helloRuns, extraHttpStarts, springStarts, pipelineRuns, pipelineWarmupSeconds,
+                    pipelineSeconds, settleMillis, heapMegabytes, every);
         }
 
         @Override
@@ -710,9 +724,11 @@ public final class SideBySide {
                             + " endpoint, then load %.0f s warm-up + %.0f s measured per endpoint"
                             + " (%d connections on /hello and the Spring app's %s, %d on /chain, heap %d MB fixed),"
                             + " hello-app x%d, http-app start x%d, Spring app start x%d (when given), pipeline x%d"
-                            + " (%.0f s)",
+                            + " (%.0f s), the receiver parsing %s",
                     name, rounds, appWarmupSeconds, warmupSeconds, seconds, helloConnections, SPRING_ENDPOINT,
-                    chainConnections, heapMegabytes, helloRuns, extraHttpStarts, springStarts, pipelineRuns, pipelineSeconds);
+                    chainConnections, heapMegabytes, helloRuns, extraHttpStarts, springStarts, pipelineRuns, pipelineSeconds,
+                    receiverDecodeEvery == 1 ? "every request" : receiverDecodeEvery == 0 ? "no request"
+                            : "one request in " + receiverDecodeEvery + " (counting all)");
         }
     }
 
