@@ -36,8 +36,6 @@ public final class JdkHttpClientHeaders {
         String.class);
     private static final MethodType GET_TYPE = MethodType.methodType(Object.class, Object.class);
 
-    /** Null until the first request; then the handles, or {@link #BROKEN} when they cannot be had. */
-    private static volatile Handles handles;
     private static final Handles BROKEN = new Handles(null, null, null, null);
     /** Off once a header block did not end as expected: from then on the JDK writes the headers itself. */
     private static volatile boolean http1Direct = true;
@@ -51,7 +49,7 @@ public final class JdkHttpClientHeaders {
      * caller copies the request instead.
      */
     public static boolean handOff(SpanSlot span, Map<String, List<String>> userHeaders) {
-        if (handles() == BROKEN) {
+        if (Internals.HANDLES == BROKEN) {
             return false;
         }
         for (int i = 0; i < Propagation.outgoingCount(); i++) {
@@ -69,7 +67,7 @@ public final class JdkHttpClientHeaders {
         if (span == null) {
             return;
         }
-        Handles h = handles();
+        Handles h = Internals.HANDLES;
         if (h == BROKEN) {
             return;
         }
@@ -91,9 +89,9 @@ public final class JdkHttpClientHeaders {
      * fresh system headers, so the propagation headers of the request it follows are set on it again.
      */
     public static void carryOver(Object previous, Object next) {
-        Handles h = handles;
-        if (h == null || h == BROKEN || previous == null) {
-            return; // no request of ours was built yet, so none carries headers
+        Handles h = Internals.HANDLES;
+        if (h == BROKEN || previous == null) {
+            return;
         }
         try {
             Map<String, List<String>> system = systemHeaders(h, h.systemHeadersBuilder, previous);
@@ -115,8 +113,8 @@ public final class JdkHttpClientHeaders {
      * headers and returns them, as name and values pairs, for {@link #writeHttp1}; null when there are none.
      */
     public static Object[] detachForHttp1(Object http1Request) {
-        Handles h = handles;
-        if (h == null || h == BROKEN || h.http1Builder == null || !http1Direct) {
+        Handles h = Internals.HANDLES;
+        if (h == BROKEN || h.http1Builder == null || !http1Direct) {
             return null;
         }
         Map<String, List<String>> system;
@@ -163,7 +161,7 @@ public final class JdkHttpClientHeaders {
             return block;
         }
         try {
-            Handles h = handles;
+            Handles h = Internals.HANDLES;
             Map<String, List<String>> system = systemHeaders(h, h.http1Builder, http1Request); // the same as on entry
             int length = 2;
             for (int i = 0; i + 1 < detached.length; i += 2) {
@@ -225,13 +223,16 @@ public final class JdkHttpClientHeaders {
         return at;
     }
 
-    private static Handles handles() {
-        Handles h = handles;
-        if (h == null) {
-            h = lookUp();
-            handles = h;
+    /**
+     * The handles, looked up when the first request is handed off or built (after the instrumentation opened the
+     * client's packages), in a static final field the JIT takes as a constant, so that each is compiled as the call it
+     * wraps (from a mutable field, every invocation went through its lambda forms).
+     */
+    private static final class Internals {
+        static final Handles HANDLES = lookUp();
+
+        private Internals() {
         }
-        return h;
     }
 
     private static Handles lookUp() {
