@@ -23,6 +23,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,7 +37,8 @@ import java.util.zip.GZIPInputStream;
  * little next to the exporter it measures; one request in {@code decodeEvery} is also parsed with opentelemetry-proto
  * (what a backend does, and proof the agent sent valid OTLP), and answered 400 and counted as rejected if it does not
  * parse or its span count differs from the walk's. {@code decodeEvery} 1 parses every request (the suite's receiver
- * before 2026-12-02: it spent ~1.6 µs of the machine's CPU per span, charged to the agent that sent it); 0 parses none.
+ * before 2026-12-02, whose parsing cost the shared cores ~1.2 µs per span, charged to the agent that sent it,
+ * BENCHMARKS.md); 0 parses none.
  * {@code GET /stats} answers {@code requests spans bytes rejected decoded}.
  *
  * <p>Run as a program ({@code [--decode-every N]}, 1 by default; {@code --count-only} is 0) it prints
@@ -85,7 +88,7 @@ public final class CountingOtlpReceiver implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        java.util.List<String> arguments = java.util.Arrays.asList(args);
+        List<String> arguments = Arrays.asList(args);
         int every = arguments.indexOf("--decode-every");
         int decodeEvery = arguments.contains("--count-only") ? 0
                 : every >= 0 ? Integer.parseInt(arguments.get(every + 1)) : 1;
