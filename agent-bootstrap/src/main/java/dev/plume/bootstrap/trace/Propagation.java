@@ -156,8 +156,10 @@ public final class Propagation {
 
     /** The value of outgoing header {@code index} for a client call made in {@code span}, or null to send none. */
     public static String outgoingValue(int index, SpanSlot span) {
-        return outgoingValue(index, span.traceIdHigh, span.traceIdLow, span.spanId, span.traceFlags, span.traceState,
-            span.baggage);
+        ThreadState owner = span.owner; // a span started on this thread formats through its state's scratch bytes
+        byte[] scratch = owner != null && owner.thread == Thread.currentThread() ? owner.traceparentScratch() : null;
+        return outgoingValue(index, scratch, span.traceIdHigh, span.traceIdLow, span.spanId, span.traceFlags,
+            span.traceState, span.baggage);
     }
 
     /**
@@ -168,15 +170,16 @@ public final class Propagation {
         if (context.spanId == 0 && !BAGGAGE_HEADER.equals(current.outgoing[index])) {
             return null;
         }
-        return outgoingValue(index, context.traceIdHigh, context.traceIdLow, context.spanId, context.traceFlags,
+        return outgoingValue(index, null, context.traceIdHigh, context.traceIdLow, context.spanId, context.traceFlags,
             context.traceState, context.baggage);
     }
 
-    private static String outgoingValue(int index, long traceIdHigh, long traceIdLow, long spanId, int traceFlags,
-                                        String traceState, String baggage) {
+    private static String outgoingValue(int index, byte[] scratch, long traceIdHigh, long traceIdLow, long spanId,
+                                        int traceFlags, String traceState, String baggage) {
         String name = current.outgoing[index];
         return switch (name) {
-            case TRACEPARENT -> W3cTraceContext.format(traceIdHigh, traceIdLow, spanId, traceFlags);
+            case TRACEPARENT -> scratch == null ? W3cTraceContext.format(traceIdHigh, traceIdLow, spanId, traceFlags)
+                : W3cTraceContext.format(scratch, traceIdHigh, traceIdLow, spanId, traceFlags);
             case TRACESTATE -> traceState == null || traceState.isEmpty() ? null : traceState;
             case BAGGAGE_HEADER -> baggage;
             case B3_HEADER -> W3cTraceContext.traceIdHex(traceIdHigh, traceIdLow) + '-'

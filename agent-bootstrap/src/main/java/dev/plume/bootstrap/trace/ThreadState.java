@@ -66,12 +66,24 @@ final class ThreadState {
     long handOffSpanId;
     boolean handOffKept;
 
+    /** Where a client span's traceparent is formatted before its string copies it (made on first use). */
+    private byte[] traceparentScratch;
+
     /** Where this thread's span records go before the ring (made on the first span this thread records). */
     private SpanStage stage;
 
     /** Spans written since the ring had no stage to give this thread; it asks again every STAGE_RETRY of them. */
     private int spansWithoutStage;
     private static final int STAGE_RETRY = 4096;
+
+    byte[] traceparentScratch() {
+        byte[] scratch = traceparentScratch;
+        if (scratch == null) {
+            scratch = new byte[W3cTraceContext.TRACEPARENT_LENGTH];
+            traceparentScratch = scratch;
+        }
+        return scratch;
+    }
 
     SpanStage stageFor(SpanRing ring) {
         SpanStage mine = stage;

@@ -231,23 +231,30 @@ public final class W3cTraceContext {
     }
 
     /**
-     * Formats a version-00 traceparent (the one allocation a client span's propagation needs). The characters are
-     * written as Latin-1 bytes, which the string takes as they are: no char[] and no compression pass.
+     * Formats a version-00 traceparent. The characters are written as Latin-1 bytes, which the string takes as they
+     * are: no char[] and no compression pass.
      */
-    @SuppressWarnings("deprecation") // String(byte[], int hibyte): with hibyte 0, a plain copy into a Latin-1 string
     public static String format(long traceIdHigh, long traceIdLow, long spanId, int traceFlags) {
-        byte[] bytes = new byte[TRACEPARENT_LENGTH];
-        bytes[0] = '0';
-        bytes[1] = '0';
-        bytes[2] = '-';
-        writeHex(bytes, 3, traceIdHigh);
-        writeHex(bytes, 19, traceIdLow);
-        bytes[35] = '-';
-        writeHex(bytes, 36, spanId);
-        bytes[52] = '-';
-        bytes[53] = HEX_BYTES[(traceFlags >> 4) & 0xf];
-        bytes[54] = HEX_BYTES[traceFlags & 0xf];
-        return new String(bytes, 0);
+        return format(new byte[TRACEPARENT_LENGTH], traceIdHigh, traceIdLow, spanId, traceFlags);
+    }
+
+    /**
+     * {@link #format(long, long, long, int)} written through {@code scratch} (at least {@link #TRACEPARENT_LENGTH}
+     * bytes, used by one thread at a time), so that the string's own copy is the one array it allocates.
+     */
+    @SuppressWarnings("deprecation") // String(byte[], int hibyte, ...): with hibyte 0, a plain copy into a Latin-1 string
+    public static String format(byte[] scratch, long traceIdHigh, long traceIdLow, long spanId, int traceFlags) {
+        scratch[0] = '0';
+        scratch[1] = '0';
+        scratch[2] = '-';
+        writeHex(scratch, 3, traceIdHigh);
+        writeHex(scratch, 19, traceIdLow);
+        scratch[35] = '-';
+        writeHex(scratch, 36, spanId);
+        scratch[52] = '-';
+        scratch[53] = HEX_BYTES[(traceFlags >> 4) & 0xf];
+        scratch[54] = HEX_BYTES[traceFlags & 0xf];
+        return new String(scratch, 0, 0, TRACEPARENT_LENGTH);
     }
 
     /** A lowercase 32-character hex trace id (for logs and the console exporter). */

@@ -65,6 +65,33 @@ class PropagationTest {
         assertEquals(0xb7ad6b7169203331L, decoded.parentSpanId());
     }
 
+    /**
+     * A span's traceparent is formatted through its thread's scratch bytes: strings made before stay as they were, and
+     * another thread formatting the same span (no scratch of the owner's) gets the same value.
+     */
+    @Test
+    void traceparentsFormattedOnOneThreadStayDistinct() throws Exception {
+        RecordingFixture.standard();
+        SpanSlot server = server("traceparent", TRACEPARENT);
+        SpanSlot first = Tracer.startSpan(0, SpanKind.CLIENT, "c1", null);
+        String firstValue = outgoing(first, "traceparent");
+        long firstId = first.spanId();
+        first.end();
+        SpanSlot second = Tracer.startSpan(0, SpanKind.CLIENT, "c2", null);
+        String secondValue = outgoing(second, "traceparent");
+        String[] elsewhere = new String[1];
+        Thread other = new Thread(() -> elsewhere[0] = outgoing(second, "traceparent"));
+        other.start();
+        other.join();
+        long secondId = second.spanId();
+        second.end();
+        server.end();
+        assertEquals(String.format("00-0af7651916cd43dd8448eb211c80319c-%016x-01", firstId), firstValue);
+        assertEquals(String.format("00-0af7651916cd43dd8448eb211c80319c-%016x-01", secondId), secondValue);
+        assertFalse(firstValue.equals(secondValue));
+        assertEquals(secondValue, elsewhere[0]);
+    }
+
     @Test
     void baggageWithoutAParentStartsATraceThatCarriesIt() {
         RecordingFixture.standard();

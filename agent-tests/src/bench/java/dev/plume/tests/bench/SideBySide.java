@@ -222,7 +222,7 @@ public final class SideBySide {
                     Path file = out.resolve("profile-" + event + "-" + config + ".collapsed").toAbsolutePath();
                     String sampling = switch (event) {
                         case "cpu" -> "event=cpu,interval=1ms";
-                        case "alloc" -> "event=alloc,alloc=8k";
+                        case "alloc" -> "event=alloc,alloc=512";
                         default -> "event=lock";
                     };
                     profiler(app, profilerLibrary, "start," + sampling + ",threads");
