@@ -291,7 +291,7 @@ final class ClassRewriter {
             MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
             List<TypeTarget.CallReplacement> here = new ArrayList<>();
             for (TypeTarget.CallReplacement replacement : replacements) {
-                if (replacement.inMethod().equals(name)) {
+                if (replacement.inMethod() == null || replacement.inMethod().equals(name)) {
                     here.add(replacement);
                 }
             }

@@ -26,8 +26,9 @@ public final class TypeTarget {
     }
 
     /**
-     * In method {@code inMethod} of the chosen class, every call to {@code owner#name} taking {@code parameters}
-     * arguments is replaced with a call to the static {@code replacement}, which takes the receiver first.
+     * In method {@code inMethod} of the chosen class (in every method when null), every call to {@code owner#name} taking
+     * {@code parameters} arguments is replaced with a call to the static {@code replacement}, which takes the receiver
+     * first.
      */
     record CallReplacement(String inMethod, String owner, String name, int parameters, Method replacement) {
     }
@@ -90,6 +91,15 @@ public final class TypeTarget {
      */
     public TypeTarget replaceCalls(String inMethod, String ownerBinaryName, String name, Method replacement) {
         replacements.add(new CallReplacement(inMethod, ownerBinaryName, name, 0, replacement));
+        return this;
+    }
+
+    /**
+     * In every method of the chosen class, calls {@code replacement} (static, the receiver first, then the arguments) in
+     * place of every call to {@code name} of {@code ownerBinaryName} taking {@code parameters} arguments.
+     */
+    public TypeTarget replaceCallsEverywhere(String ownerBinaryName, String name, int parameters, Method replacement) {
+        replacements.add(new CallReplacement(null, ownerBinaryName, name, parameters, replacement));
         return this;
     }
 
@@ -167,7 +177,7 @@ public final class TypeTarget {
             }
         }
         for (CallReplacement replacement : replacements) {
-            if (summary.declaresMethod(replacement.inMethod(), "(", -1)) {
+            if (replacement.inMethod() == null || summary.declaresMethod(replacement.inMethod(), "(", -1)) {
                 return true;
             }
         }

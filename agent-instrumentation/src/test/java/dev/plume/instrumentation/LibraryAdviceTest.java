@@ -241,7 +241,8 @@ class LibraryAdviceTest {
     void theJdksTargetsAreWovenOnThisJdk() throws Exception {
         for (String name : List.of("java.util.concurrent.FutureTask", "java.util.concurrent.ForkJoinTask",
             "java.util.concurrent.ThreadPoolExecutor", "java.util.concurrent.CompletableFuture$AsyncSupply",
-            "java.util.concurrent.CompletableFuture$AsyncRun", "jdk.internal.net.http.HttpClientImpl",
+            "java.util.concurrent.CompletableFuture$AsyncRun", "java.util.concurrent.CompletableFuture",
+            "java.util.concurrent.CompletableFuture$UniCompletion", "jdk.internal.net.http.HttpClientImpl",
             "sun.net.www.protocol.http.HttpURLConnection", "sun.net.www.protocol.https.AbstractDelegateHttpsURLConnection")) {
             assertNotNull(rewrite(name, null, targetsNaming(name)), name);
         }

@@ -3,6 +3,7 @@ package dev.plume.bootstrap.context;
 import dev.plume.bootstrap.trace.SpanContext;
 import dev.plume.bootstrap.trace.Tracer;
 
+import java.util.concurrent.Executor;
 
 /**
  * Context hand-off for tasks: captured where a task is created or submitted, attached around the place it runs,
@@ -39,6 +40,52 @@ public final class TaskContexts {
             return;
         }
         WITHOUT_FIELD.putIfAbsent(task, context);
+    }
+
+    /**
+     * {@link #capture} for a {@code ForkJoinTask} being made, except a {@code CompletableFuture} stage's (a
+     * {@code Completion}): most stages run where their source completes, never as a task, and the JDK's own clients make
+     * dozens a call (~1 µs of lookups a JDK {@code HttpClient} request). A stage that does run as a task is captured
+     * where that is decided: made with its executor ({@link #captureStage}), or handed to one at once
+     * ({@link #execute}).
+     */
+    public static void captureForkJoinTask(Object task) {
+        Class<?> completion = Completions.COMPLETION;
+        if (completion == null || !completion.isInstance(task)) {
+            capture(task);
+        }
+    }
+
+    /** A {@code CompletableFuture} stage made with an executor: it will run as a task there, in this context. */
+    public static void captureStage(Object stage, Executor executor) {
+        if (executor != null) {
+            capture(stage);
+        }
+    }
+
+    /**
+     * In place of {@code executor.execute(task)} in {@code CompletableFuture}: a stage made on a completed source is
+     * handed to its executor at once, by the thread that made it, whose context it takes (unless it has one).
+     */
+    public static void execute(Executor executor, Runnable task) {
+        capture(task);
+        executor.execute(task);
+    }
+
+    /** {@code CompletableFuture.Completion}, package-private; null where a JDK has no such class (then all capture). */
+    private static final class Completions {
+        static final Class<?> COMPLETION = find();
+
+        private Completions() {
+        }
+
+        private static Class<?> find() {
+            try {
+                return Class.forName("java.util.concurrent.CompletableFuture$Completion", false, null);
+            } catch (ClassNotFoundException | LinkageError e) {
+                return null;
+            }
+        }
     }
 
     /**

@@ -43,7 +43,7 @@ class ServletContainersSmokeTest {
                 scenario.assertContextExtracted();
                 scenario.assertDownstreamJoinsTheTrace("/executor", 1);
                 scenario.assertDownstreamJoinsTheTrace("/invoke-all", 2);
-                scenario.assertDownstreamJoinsTheTrace("/future", 1);
+                scenario.assertDownstreamJoinsTheTrace("/future", 3);
                 scenario.assertDownstreamJoinsTheTrace("/async", 1);
                 scenario.assertDownstreamJoinsTheTrace("/async-early", 1); // completed before doGet returns
                 if (jdk.feature() >= 21) {

@@ -28,7 +28,7 @@ class ServletTomcat9SmokeTest {
                 app.assertDownstreamJoinsTheTrace("/scheduled", 1);
                 app.assertDownstreamJoinsTheTrace("/invoke-all", 2);
                 app.assertDownstreamJoinsTheTrace("/fork-join", 1);
-                app.assertDownstreamJoinsTheTrace("/future", 1);
+                app.assertDownstreamJoinsTheTrace("/future", 3);
                 app.assertDownstreamJoinsTheTrace("/async", 1); // startAsync, completed on the executor's thread
                 app.assertDownstreamJoinsTheTrace("/async-early", 1); // the same, completed before doGet returns
                 app.assertEscapedException("/throws");

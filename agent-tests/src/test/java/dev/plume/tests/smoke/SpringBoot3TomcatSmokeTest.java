@@ -31,7 +31,7 @@ class SpringBoot3TomcatSmokeTest {
                 app.assertDownstreamJoinsTheTrace("/scheduled", 1);
                 app.assertDownstreamJoinsTheTrace("/invoke-all", 2);
                 app.assertDownstreamJoinsTheTrace("/fork-join", 1);
-                app.assertDownstreamJoinsTheTrace("/future", 1);
+                app.assertDownstreamJoinsTheTrace("/future", 3);
                 app.assertDownstreamJoinsTheTrace("/async", 1);
                 if (jdk.feature() >= 21) {
                     app.assertDownstreamJoinsTheTrace("/virtual", 1);

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
@@ -61,12 +62,24 @@ public final class CrossThreadCalls {
         return await(ForkJoinPool.commonPool().submit(helloCall));
     }
 
-    /** The call on the executor, then a second stage on the common pool that upper-cases its body. */
+    /**
+     * Three calls, one per way a {@code CompletableFuture} runs work elsewhere: a supplier on the executor; a stage
+     * registered on a future not yet complete, which a thread with no trace of its own completes (the stage is then
+     * handed to its executor there); and a stage registered on a completed future (handed to its executor at once).
+     * The two stages run on a plain {@code Executor}, a new thread each, so only the stage carries the request's
+     * context. Answers the three bodies, upper-cased, joined by commas.
+     */
     public String viaCompletableFuture() throws InterruptedException, ExecutionException, TimeoutException {
-        CompletableFuture<String> upperCased = CompletableFuture
-                .supplyAsync(client::helloOrThrowUnchecked, executor)
-                .thenApplyAsync(String::toUpperCase);
-        return await(upperCased);
+        Executor plain = command -> new Thread(command, "plain-executor").start();
+        CompletableFuture<String> supplied = CompletableFuture.supplyAsync(client::helloOrThrowUnchecked, executor);
+        CompletableFuture<String> gate = new CompletableFuture<>();
+        CompletableFuture<String> later = gate.thenApplyAsync(ignored -> client.helloOrThrowUnchecked(), plain);
+        CompletableFuture<String> atOnce = CompletableFuture.completedFuture("")
+                .thenApplyAsync(ignored -> client.helloOrThrowUnchecked(), plain);
+        Thread completer = new Thread(() -> gate.complete(""), "gate-completer");
+        completer.start();
+        return await(supplied.thenCombine(later, (a, b) -> a + "," + b).thenCombine(atOnce, (ab, c) -> ab + "," + c)
+                .thenApplyAsync(String::toUpperCase));
     }
 
     /** The call on a virtual thread; empty on a JDK without them (this code compiles for 17, so it looks them up). */
