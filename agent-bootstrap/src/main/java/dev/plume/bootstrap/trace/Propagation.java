@@ -230,11 +230,7 @@ public final class Propagation {
      */
     static void traceContext(String traceparent, String tracestate, Extracted into) {
         String parent = traceparent == null ? null : traceparent.strip();
-        if (W3cTraceContext.isValid(parent)) {
-            into.traceIdHigh = W3cTraceContext.traceIdHigh(parent);
-            into.traceIdLow = W3cTraceContext.traceIdLow(parent);
-            into.spanId = W3cTraceContext.parentSpanId(parent);
-            into.traceFlags = W3cTraceContext.traceFlags(parent) & W3cTraceContext.FLAG_SAMPLED;
+        if (W3cTraceContext.read(parent, into)) {
             into.traceState = W3cTraceContext.validTracestate(tracestate);
             into.hasParent = true;
         }

@@ -13,10 +13,21 @@ public final class W3cTraceContext {
     /** The most list members a {@code tracestate} may have. */
     public static final int MAX_TRACESTATE_MEMBERS = 32;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+    /** Each ASCII character's value as a lowercase hex digit, or -1. */
+    private static final byte[] DIGITS = digits();
     private static final byte[] HEX_BYTES = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e',
         'f'};
 
     private W3cTraceContext() {
+    }
+
+    private static byte[] digits() {
+        byte[] digits = new byte[128];
+        java.util.Arrays.fill(digits, (byte) -1);
+        for (int i = 0; i < 16; i++) {
+            digits["0123456789abcdef".charAt(i)] = (byte) i;
+        }
+        return digits;
     }
 
     /**
@@ -25,36 +36,64 @@ public final class W3cTraceContext {
      * specification asks.
      */
     public static boolean isValid(CharSequence header) {
-        if (header == null || header.length() < TRACEPARENT_LENGTH) {
+        return read(header, null);
+    }
+
+    /**
+     * {@link #isValid}, and for a valid header its trace id, parent span id and sampled flag into {@code into} (when not
+     * null; left as it was otherwise), in one pass over the characters.
+     */
+    static boolean read(CharSequence header, Propagation.Extracted into) {
+        if (header == null) {
+            return false;
+        }
+        int length = header.length();
+        if (length < TRACEPARENT_LENGTH) {
             return false;
         }
         int version = hexByte(header, 0);
         if (version < 0 || version == 0xff) {
             return false;
         }
-        if (version == 0 && header.length() != TRACEPARENT_LENGTH) {
+        if (version == 0 && length != TRACEPARENT_LENGTH) {
             return false;
         }
-        if (header.length() > TRACEPARENT_LENGTH && header.charAt(TRACEPARENT_LENGTH) != '-') {
+        if (length > TRACEPARENT_LENGTH && header.charAt(TRACEPARENT_LENGTH) != '-') {
             return false;
         }
         if (header.charAt(2) != '-' || header.charAt(35) != '-' || header.charAt(52) != '-') {
             return false;
         }
-        for (int i = 3; i < 35; i++) {
-            if (hexDigit(header.charAt(i)) < 0) {
-                return false;
-            }
+        int bad = 0; // any digit that is not one is -1: the or of all is negative
+        long high = 0;
+        long low = 0;
+        long parent = 0;
+        for (int i = 3; i < 19; i++) {
+            int digit = digit(header.charAt(i));
+            bad |= digit;
+            high = high << 4 | digit;
+        }
+        for (int i = 19; i < 35; i++) {
+            int digit = digit(header.charAt(i));
+            bad |= digit;
+            low = low << 4 | digit;
         }
         for (int i = 36; i < 52; i++) {
-            if (hexDigit(header.charAt(i)) < 0) {
-                return false;
-            }
+            int digit = digit(header.charAt(i));
+            bad |= digit;
+            parent = parent << 4 | digit;
         }
-        if (hexByte(header, 53) < 0) {
+        int flags = hexByte(header, 53);
+        if ((bad | flags) < 0 || (high | low) == 0 || parent == 0) {
             return false;
         }
-        return (traceIdHigh(header) | traceIdLow(header)) != 0 && parentSpanId(header) != 0;
+        if (into != null) {
+            into.traceIdHigh = high;
+            into.traceIdLow = low;
+            into.spanId = parent;
+            into.traceFlags = flags & FLAG_SAMPLED;
+        }
+        return true;
     }
 
     /**
@@ -288,24 +327,19 @@ public final class W3cTraceContext {
     private static long hexLong(CharSequence s, int offset) {
         long value = 0;
         for (int i = 0; i < 16; i++) {
-            value = (value << 4) | hexDigit(s.charAt(offset + i));
+            value = (value << 4) | digit(s.charAt(offset + i));
         }
         return value;
     }
 
     private static int hexByte(CharSequence s, int offset) {
-        int high = hexDigit(s.charAt(offset));
-        int low = hexDigit(s.charAt(offset + 1));
+        int high = digit(s.charAt(offset));
+        int low = digit(s.charAt(offset + 1));
         return high < 0 || low < 0 ? -1 : (high << 4) | low;
     }
 
-    private static int hexDigit(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        return -1;
+    /** A lowercase hex digit's value, or -1. */
+    private static int digit(char c) {
+        return c < DIGITS.length ? DIGITS[c] : -1;
     }
 }

@@ -44,6 +44,28 @@ class W3cTraceContextTest {
         assertFalse(W3cTraceContext.isValid(null));
     }
 
+    /** One pass reads the ids and the sampled flag; a character that is not a lowercase hex digit anywhere is refused. */
+    @Test
+    void readingTakesTheIdsAndTheSampledFlagOrNothing() {
+        Propagation.Extracted into = new Propagation.Extracted();
+        assertTrue(W3cTraceContext.read("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03", into));
+        assertEquals(0x0af7651916cd43ddL, into.traceIdHigh);
+        assertEquals(0x8448eb211c80319cL, into.traceIdLow);
+        assertEquals(0xb7ad6b7169203331L, into.spanId);
+        assertEquals(W3cTraceContext.FLAG_SAMPLED, into.traceFlags, "only the sampled flag is kept");
+        for (int at : new int[] {0, 1, 3, 18, 19, 34, 36, 51, 53, 54}) {
+            for (char c : new char[] {'A', 'g', '/', ':', '`', 'é', '\u0130', '\u0660'}) {
+                StringBuilder bad = new StringBuilder(VALID);
+                bad.setCharAt(at, c);
+                Propagation.Extracted untouched = new Propagation.Extracted();
+                untouched.traceIdHigh = 7;
+                assertFalse(W3cTraceContext.read(bad.toString(), untouched), bad.toString());
+                assertEquals(7, untouched.traceIdHigh, "left as it was: " + bad);
+                assertFalse(W3cTraceContext.isValid(bad), bad.toString());
+            }
+        }
+    }
+
     @Test
     void traceparentFutureVersionsAreReadAsVersion00() {
         assertTrue(W3cTraceContext.isValid("cc-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
