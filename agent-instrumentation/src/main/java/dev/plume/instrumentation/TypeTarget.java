@@ -26,9 +26,9 @@ public final class TypeTarget {
     }
 
     /**
-     * In method {@code inMethod} of the chosen class (in every method when null), every call to {@code owner#name} taking
-     * {@code parameters} arguments is replaced with a call to the static {@code replacement}, which takes the receiver
-     * first.
+     * In method {@code inMethod} of the chosen class (in every method when null), every call to {@code owner#name}
+     * taking {@code parameters} arguments is replaced with a call to the static {@code replacement}, which takes the
+     * receiver first.
      */
     record CallReplacement(String inMethod, String owner, String name, int parameters, Method replacement) {
     }
@@ -95,8 +95,8 @@ public final class TypeTarget {
     }
 
     /**
-     * In every method of the chosen class, calls {@code replacement} (static, the receiver first, then the arguments) in
-     * place of every call to {@code name} of {@code ownerBinaryName} taking {@code parameters} arguments.
+     * In every method of the chosen class, calls {@code replacement} (static, the receiver first, then the arguments)
+     * in place of every call to {@code name} of {@code ownerBinaryName} taking {@code parameters} arguments.
      */
     public TypeTarget replaceCallsEverywhere(String ownerBinaryName, String name, int parameters, Method replacement) {
         replacements.add(new CallReplacement(null, ownerBinaryName, name, parameters, replacement));

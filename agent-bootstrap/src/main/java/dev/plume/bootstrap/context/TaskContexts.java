@@ -44,9 +44,9 @@ public final class TaskContexts {
 
     /**
      * {@link #capture} for a {@code ForkJoinTask} being made, except a {@code CompletableFuture} stage's (a
-     * {@code Completion}): most stages run where their source completes, never as a task, and the JDK's own clients make
-     * dozens a call (~1 µs of lookups a JDK {@code HttpClient} request). A stage that does run as a task is captured
-     * where that is decided: made with its executor ({@link #captureStage}), or handed to one at once
+     * {@code Completion}): most stages run where their source completes, never as a task, and the JDK's own clients
+     * make dozens a call (~1 µs of lookups a JDK {@code HttpClient} request). A stage that does run as a task is
+     * captured where that is decided: made with its executor ({@link #captureStage}), or handed to one at once
      * ({@link #execute}).
      */
     public static void captureForkJoinTask(Object task) {

@@ -40,8 +40,8 @@ public final class W3cTraceContext {
     }
 
     /**
-     * {@link #isValid}, and for a valid header its trace id, parent span id and sampled flag into {@code into} (when not
-     * null; left as it was otherwise), in one pass over the characters.
+     * {@link #isValid}, and for a valid header its trace id, parent span id and sampled flag into {@code into} (when
+     * not null; left as it was otherwise), in one pass over the characters.
      */
     static boolean read(CharSequence header, Propagation.Extracted into) {
         if (header == null) {
@@ -281,7 +281,7 @@ public final class W3cTraceContext {
      * {@link #format(long, long, long, int)} written through {@code scratch} (at least {@link #TRACEPARENT_LENGTH}
      * bytes, used by one thread at a time), so that the string's own copy is the one array it allocates.
      */
-    @SuppressWarnings("deprecation") // String(byte[], int hibyte, ...): with hibyte 0, a plain copy into a Latin-1 string
+    @SuppressWarnings("deprecation") // String(byte[], int hibyte, ...): hibyte 0 is a plain copy into a Latin-1 string
     public static String format(byte[] scratch, long traceIdHigh, long traceIdLow, long spanId, int traceFlags) {
         scratch[0] = '0';
         scratch[1] = '0';

@@ -44,7 +44,7 @@ class W3cTraceContextTest {
         assertFalse(W3cTraceContext.isValid(null));
     }
 
-    /** One pass reads the ids and the sampled flag; a character that is not a lowercase hex digit anywhere is refused. */
+    /** One pass reads the ids and the sampled flag; a character not a lowercase hex digit anywhere is refused. */
     @Test
     void readingTakesTheIdsAndTheSampledFlagOrNothing() {
         Propagation.Extracted into = new Propagation.Extracted();

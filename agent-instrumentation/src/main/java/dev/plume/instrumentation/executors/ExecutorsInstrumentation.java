@@ -15,8 +15,8 @@ import java.util.List;
  * executors). Not every {@code Runnable} is instrumented (every lambda is one): the JDK's own task classes get a
  * context field when they load, and capture where they are made; a plain task handed to a {@code ThreadPoolExecutor}
  * is captured by {@code execute} and attached by the worker loop, which calls it through {@link TaskContexts#run}.
- * A {@code CompletableFuture} stage ({@code Completion}, a {@code ForkJoinTask}) is captured only when it is to run as a
- * task: most run where their source completes, and capturing each one cost ~1 µs of lookups per JDK
+ * A {@code CompletableFuture} stage ({@code Completion}, a {@code ForkJoinTask}) is captured only when it is to run as
+ * a task: most run where their source completes, and capturing each one cost ~1 µs of lookups per JDK
  * {@code HttpClient} request, which makes dozens.
  */
 public final class ExecutorsInstrumentation implements LibraryInstrumentation {

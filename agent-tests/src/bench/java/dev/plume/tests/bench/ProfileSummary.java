@@ -58,7 +58,7 @@ final class ProfileSummary {
         out.append("# Plume profile: ").append(event).append(" on ").append(path).append("\n\n");
         out.append("- Unit: ").append(unit).append(" per request (async-profiler 4.2, ")
             .append(event.equals("cpu") ? "one sample per ms of CPU" : event.equals("alloc")
-                ? "an allocation sample every 512 bytes on average, weighted by size" : "contended locks, weighted by time")
+                ? "an allocation sample every 512 B on average, weighted by size" : "contended locks, weighted by time")
             .append("), over the measured load only, after a warm-up of both endpoints\n");
         out.append("- Load average before / after: ").append(loadBefore).append(" / ").append(loadAfter).append('\n');
         out.append("- Build: ").append(buildInfo).append("\n\n");
