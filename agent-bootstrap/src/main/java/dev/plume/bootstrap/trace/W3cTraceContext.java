@@ -252,23 +252,6 @@ public final class W3cTraceContext {
         return false;
     }
 
-    /** Trace id high 64 bits of a header that {@link #isValid} accepted. */
-    public static long traceIdHigh(CharSequence header) {
-        return hexLong(header, 3);
-    }
-
-    public static long traceIdLow(CharSequence header) {
-        return hexLong(header, 19);
-    }
-
-    public static long parentSpanId(CharSequence header) {
-        return hexLong(header, 36);
-    }
-
-    public static int traceFlags(CharSequence header) {
-        return hexByte(header, 53);
-    }
-
     /**
      * Formats a version-00 traceparent. The characters are written as Latin-1 bytes, which the string takes as they
      * are: no char[] and no compression pass.
@@ -322,14 +305,6 @@ public final class W3cTraceContext {
             chars[offset + i] = HEX[(int) (value & 0xf)];
             value >>>= 4;
         }
-    }
-
-    private static long hexLong(CharSequence s, int offset) {
-        long value = 0;
-        for (int i = 0; i < 16; i++) {
-            value = (value << 4) | digit(s.charAt(offset + i));
-        }
-        return value;
     }
 
     private static int hexByte(CharSequence s, int offset) {

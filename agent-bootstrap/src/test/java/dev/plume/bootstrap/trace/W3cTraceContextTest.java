@@ -18,10 +18,12 @@ class W3cTraceContextTest {
     @Test
     void traceparentVersion00() {
         assertTrue(W3cTraceContext.isValid(VALID));
-        assertEquals(0x0af7651916cd43ddL, W3cTraceContext.traceIdHigh(VALID));
-        assertEquals(0x8448eb211c80319cL, W3cTraceContext.traceIdLow(VALID));
-        assertEquals(0xb7ad6b7169203331L, W3cTraceContext.parentSpanId(VALID));
-        assertEquals(1, W3cTraceContext.traceFlags(VALID));
+        Propagation.Extracted read = new Propagation.Extracted();
+        assertTrue(W3cTraceContext.read(VALID, read));
+        assertEquals(0x0af7651916cd43ddL, read.traceIdHigh);
+        assertEquals(0x8448eb211c80319cL, read.traceIdLow);
+        assertEquals(0xb7ad6b7169203331L, read.spanId);
+        assertEquals(1, read.traceFlags);
         assertTrue(W3cTraceContext.isValid("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"));
         // flags other than sampled are carried, not a reason to reject
         assertTrue(W3cTraceContext.isValid("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-09"));
