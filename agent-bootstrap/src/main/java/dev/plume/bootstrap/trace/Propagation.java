@@ -156,8 +156,8 @@ public final class Propagation {
 
     /** The value of outgoing header {@code index} for a client call made in {@code span}, or null to send none. */
     public static String outgoingValue(int index, SpanSlot span) {
-        ThreadState owner = span.owner; // a span started on this thread formats through its state's scratch bytes
-        byte[] scratch = owner != null && owner.thread == Thread.currentThread() ? owner.traceparentScratch() : null;
+        ThreadState owner = span.ownerHere(); // a span started on this thread formats through its state's scratch
+        byte[] scratch = owner != null ? owner.traceparentScratch() : null;
         return outgoingValue(index, scratch, span.traceIdHigh, span.traceIdLow, span.spanId, span.traceFlags,
             span.traceState, span.baggage);
     }

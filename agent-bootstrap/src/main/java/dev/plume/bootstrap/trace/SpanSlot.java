@@ -95,6 +95,12 @@ public final class SpanSlot {
         this.owner = owner;
     }
 
+    /** The owner's state when this thread is the owner (no lookup needed), or null (detached, or another thread). */
+    ThreadState ownerHere() {
+        ThreadState state = owner;
+        return state != null && state.thread == Thread.currentThread() ? state : null;
+    }
+
     void reset() {
         attributes.clear();
         eventAttributes.clear();

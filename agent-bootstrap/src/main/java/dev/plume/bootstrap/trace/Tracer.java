@@ -330,8 +330,8 @@ public final class Tracer {
 
     /** Whether {@code slot} is open on this thread: current, or below the current span. */
     public static boolean isOpenHere(SpanSlot slot) {
-        return slot != null && slot.owner != null && slot.owner.thread == Thread.currentThread()
-            && isBelowCurrent(slot.owner, slot);
+        ThreadState owner = slot == null ? null : slot.ownerHere();
+        return owner != null && isBelowCurrent(owner, slot);
     }
 
     /** Restores what was current before the last {@link #attach}. */
@@ -457,8 +457,8 @@ public final class Tracer {
      * puts its propagation headers on the request that call builds. Cleared when the outermost call is left.
      */
     public static void handOffOutgoing(SpanSlot span) {
-        ThreadState owner = span.owner; // the span was just started here: its owner is this thread's, no lookup
-        (owner != null && owner.thread == Thread.currentThread() ? owner : ThreadState.current()).outgoing = span;
+        ThreadState owner = span.ownerHere(); // the span was just started here: its owner is this thread's, no lookup
+        (owner != null ? owner : ThreadState.current()).outgoing = span;
     }
 
     /** The span handed off by {@link #handOffOutgoing} on this thread, once; null when there is none. */
