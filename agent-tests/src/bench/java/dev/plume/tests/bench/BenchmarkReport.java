@@ -129,6 +129,21 @@ final class BenchmarkReport {
                     + fmt("%,.0f", median("plume", "pipeline_received_spans_per_s")) + " | "
                     + fmt("%.1f", median("plume", "pipeline_mb_per_s")) + " | " + pipeline.size() + " |");
             line("");
+            if (values("plume", "pipeline_spans_per_exporter_core") != null) {
+                line("CPU per exported span (µs, median of the runs), by part of the pipeline, and the spans the exporter"
+                        + " moves per second of its own CPU (its thread, the send queue's and OkHttp's): steadier than"
+                        + " spans/s on a shared machine.");
+                line("");
+                line("| producer (recording) | exporter thread (read, encode) | sending (send queue, OkHttp) | receiver"
+                        + " (in the same JVM) | spans/s per exporter core |");
+                line("|---:|---:|---:|---:|---:|");
+                line("| " + fmt("%.3f", median("plume", "pipeline_cpu_us_per_span_producer")) + " | "
+                        + fmt("%.3f", median("plume", "pipeline_cpu_us_per_span_exporter")) + " | "
+                        + fmt("%.3f", median("plume", "pipeline_cpu_us_per_span_sending")) + " | "
+                        + fmt("%.3f", median("plume", "pipeline_cpu_us_per_span_receiver")) + " | "
+                        + fmt("%,.0f", median("plume", "pipeline_spans_per_exporter_core")) + " |");
+                line("");
+            }
         }
 
         goals();

@@ -11,6 +11,7 @@ import dev.plume.bootstrap.trace.Tracer;
 import dev.plume.export.PlumeExporter;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +61,8 @@ public final class PipelineCeiling {
             long received0 = receiver.spans();
             long bytes0 = receiver.bytes();
             long requests0 = receiver.requests();
+            long pid = ProcessHandle.current().pid();
+            ThreadCpu cpu0 = ThreadCpu.of(pid);
             long start = System.nanoTime();
             TimeUnit.NANOSECONDS.sleep((long) (seconds * 1e9));
             long exported1 = exporter.metrics().spansExported();
@@ -67,6 +70,7 @@ public final class PipelineCeiling {
             long bytes1 = receiver.bytes();
             long requests1 = receiver.requests();
             double window = (System.nanoTime() - start) / 1e9;
+            Map<String, Long> cpu = ThreadCpu.of(pid).since(cpu0, PipelineCeiling::part);
             producing = false;
             producer.join();
             exporter.shutdown();
@@ -74,12 +78,47 @@ public final class PipelineCeiling {
 
             System.out.println(String.format(Locale.ROOT,
                     "RESULT spans_per_s=%.0f received_spans_per_s=%.0f mb_per_s=%.1f requests_per_s=%.1f"
-                            + " produced=%d exported_total=%d received_total=%d dropped=%d",
+                            + " produced=%d exported_total=%d received_total=%d dropped=%d%s",
                     (exported1 - exported0) / window, (received1 - received0) / window,
                     (bytes1 - bytes0) / window / 1e6, (requests1 - requests0) / window,
                     produced[0], exporter.metrics().spansExported(), receiver.spans(),
-                    exporter.metrics().spansDroppedTotal()));
+                    exporter.metrics().spansDroppedTotal(), cpuPerSpan(cpu, exported1 - exported0)));
         }
+    }
+
+    /** The parts of the pipeline a thread belongs to, by its name. */
+    static String part(String thread) {
+        if (thread.equals("producer")) {
+            return "producer";
+        }
+        if (thread.equals("plume-exporter")) {
+            return "exporter";
+        }
+        if (thread.startsWith("plume-") || thread.startsWith("OkHttp") || thread.startsWith("Okio")) {
+            return "sending"; // the send queue's thread, OkHttp's call threads and its timers
+        }
+        String group = ThreadCpu.group(thread);
+        return group.equals("app") ? "receiver" : group; // the rest of this JVM's own threads serve the receiver
+    }
+
+    /**
+     * CPU µs per exported span of each part, and spans/s per exporter core: the spans the exporter thread and its
+     * sending threads move per second of their own CPU (on a shared machine, steadier than spans/s).
+     */
+    private static String cpuPerSpan(Map<String, Long> cpu, long spans) {
+        if (cpu.isEmpty() || spans <= 0) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder();
+        for (String part : List.of("producer", "exporter", "sending", "receiver", "jit", "jvm")) {
+            text.append(String.format(Locale.ROOT, " cpu_us_per_span_%s=%.3f", part,
+                    cpu.getOrDefault(part, 0L) / 1e3 / spans));
+        }
+        long exporterNanos = cpu.getOrDefault("exporter", 0L) + cpu.getOrDefault("sending", 0L);
+        if (exporterNanos > 0) {
+            text.append(String.format(Locale.ROOT, " spans_per_exporter_core=%.0f", spans * 1e9 / exporterNanos));
+        }
+        return text.toString();
     }
 
     private static long produce(SpanRing ring) {

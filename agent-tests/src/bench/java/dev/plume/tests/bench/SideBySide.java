@@ -477,6 +477,14 @@ public final class SideBySide {
         record("plume", "pipeline_spans_per_s", number(result, "spans_per_s"));
         record("plume", "pipeline_received_spans_per_s", number(result, "received_spans_per_s"));
         record("plume", "pipeline_mb_per_s", number(result, "mb_per_s"));
+        for (String part : List.of("producer", "exporter", "sending", "receiver")) {
+            if (result.containsKey("cpu_us_per_span_" + part)) {
+                record("plume", "pipeline_cpu_us_per_span_" + part, number(result, "cpu_us_per_span_" + part));
+            }
+        }
+        if (result.containsKey("spans_per_exporter_core")) {
+            record("plume", "pipeline_spans_per_exporter_core", number(result, "spans_per_exporter_core"));
+        }
         progress(String.format(Locale.ROOT, "pipeline %,.0f spans/s exported, %,.0f received, %.1f MB/s",
                 number(result, "spans_per_s"), number(result, "received_spans_per_s"), number(result, "mb_per_s")));
     }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * CPU time of another process's threads, from Linux's {@code /proc/<pid>/task/<tid>/schedstat} (nanoseconds on the
@@ -50,11 +51,16 @@ final class ThreadCpu {
 
     /** CPU nanoseconds by group spent since {@code before} by the threads alive now (a renamed one by its new name). */
     Map<String, Long> since(ThreadCpu before) {
+        return since(before, ThreadCpu::group);
+    }
+
+    /** As {@link #since(ThreadCpu)}, with the threads grouped by {@code grouping} of their names. */
+    Map<String, Long> since(ThreadCpu before, Function<String, String> grouping) {
         Map<String, Long> byGroup = new HashMap<>();
         threads.forEach((tid, now) -> {
             Thread then = before.threads.get(tid);
             long spent = now.nanos - (then == null ? 0 : then.nanos);
-            byGroup.merge(group(now.name), Math.max(0, spent), Long::sum);
+            byGroup.merge(grouping.apply(now.name), Math.max(0, spent), Long::sum);
         });
         return byGroup;
     }
