@@ -167,11 +167,10 @@ public final class ConfigKeys {
     // ---- Plume's own export settings
     public static final ConfigKey MAX_IN_FLIGHT = integer("plume.exporter.max.in.flight", 2, 1, 64,
         "export requests in flight at once");
-    public static final ConfigKey MAX_REQUEST_SIZE = bytes("plume.exporter.max.request.size", 384L << 10, "`384k`",
+    public static final ConfigKey MAX_REQUEST_SIZE = bytes("plume.exporter.max.request.size", 1L << 20, "`1m`",
         4L << 10, 64L << 20, "an export request is sent once its spans' encoded size reaches this, with fewer spans"
             + " than the batch size if need be (before compression; OTLP/gRPC backends refuse messages over 4 MiB by"
-            + " default, and G1 allocates an array over 512 KB, half its smallest region, outside the young"
-            + " generation)");
+            + " default; two payload arrays of about this size are kept from batch to batch)");
     public static final ConfigKey QUEUE_SIZE = bytes("plume.exporter.queue.size", 16L << 20, "`16m`", 64L << 10,
         1L << 31, "encoded batches kept in memory while the backend is slow or away; when full, the oldest batch goes"
             + " to the spool, or is dropped (and counted) without one, so the newest spans survive an incident");

@@ -69,7 +69,7 @@ public final class GrpcSender implements TraceSender {
 
     /** One gRPC message: compressed flag, big-endian length, then the (possibly gzip-compressed) request. */
     @Override
-    public byte[] prepare(byte[] request, int length) {
+    public Payload prepare(byte[] request, int length, PayloadPool pool) {
         byte[] message = request;
         int messageLength = length;
         if (gzip != null) {
@@ -77,29 +77,30 @@ public final class GrpcSender implements TraceSender {
             message = gzip.array();
             messageLength = gzip.length();
         }
-        byte[] payload = framed(messageLength, gzip != null);
-        System.arraycopy(message, 0, payload, FRAME_HEADER, messageLength);
+        Payload payload = framed(messageLength, gzip != null, pool);
+        System.arraycopy(message, 0, payload.array(), FRAME_HEADER, messageLength);
         return payload;
     }
 
     @Override
-    public byte[] prepare(OtlpTraceEncoder encoder) {
+    public Payload prepare(OtlpTraceEncoder encoder, PayloadPool pool) {
         if (gzip != null) {
-            return TraceSender.super.prepare(encoder);
+            return TraceSender.super.prepare(encoder, pool);
         }
-        byte[] payload = framed(encoder.requestLength(), false);
-        encoder.writeRequest(payload, FRAME_HEADER);
+        Payload payload = framed(encoder.requestLength(), false, pool);
+        encoder.writeRequest(payload.array(), FRAME_HEADER);
         return payload;
     }
 
-    /** A payload array for one message of {@code messageLength} bytes, its frame header written. */
-    private static byte[] framed(int messageLength, boolean compressed) {
-        byte[] payload = new byte[FRAME_HEADER + messageLength];
-        payload[0] = (byte) (compressed ? 1 : 0);
-        payload[1] = (byte) (messageLength >>> 24);
-        payload[2] = (byte) (messageLength >>> 16);
-        payload[3] = (byte) (messageLength >>> 8);
-        payload[4] = (byte) messageLength;
+    /** A payload for one message of {@code messageLength} bytes, its frame header written. */
+    private static Payload framed(int messageLength, boolean compressed, PayloadPool pool) {
+        Payload payload = PayloadPool.take(pool, FRAME_HEADER + messageLength);
+        byte[] bytes = payload.array();
+        bytes[0] = (byte) (compressed ? 1 : 0);
+        bytes[1] = (byte) (messageLength >>> 24);
+        bytes[2] = (byte) (messageLength >>> 16);
+        bytes[3] = (byte) (messageLength >>> 8);
+        bytes[4] = (byte) messageLength;
         return payload;
     }
 
@@ -109,7 +110,7 @@ public final class GrpcSender implements TraceSender {
     }
 
     @Override
-    public void send(byte[] payload, long timeoutMillis, Consumer<SendResult> done) {
+    public void send(Payload payload, long timeoutMillis, Consumer<SendResult> done) {
         long timeout = Math.max(1, Math.min(this.timeoutMillis, timeoutMillis));
         Call call;
         try {

@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -55,21 +54,26 @@ public final class HttpProtobufSender implements TraceSender {
     }
 
     @Override
-    public byte[] prepare(byte[] request, int length) {
-        if (gzip == null) {
-            return Arrays.copyOf(request, length);
+    public Payload prepare(byte[] request, int length, PayloadPool pool) {
+        byte[] bytes = request;
+        int count = length;
+        if (gzip != null) {
+            gzip.compress(request, 0, length);
+            bytes = gzip.array();
+            count = gzip.length();
         }
-        gzip.compress(request, 0, length);
-        return Arrays.copyOf(gzip.array(), gzip.length());
+        Payload payload = PayloadPool.take(pool, count);
+        System.arraycopy(bytes, 0, payload.array(), 0, count);
+        return payload;
     }
 
     @Override
-    public byte[] prepare(OtlpTraceEncoder encoder) {
+    public Payload prepare(OtlpTraceEncoder encoder, PayloadPool pool) {
         if (gzip != null) {
-            return TraceSender.super.prepare(encoder);
+            return TraceSender.super.prepare(encoder, pool);
         }
-        byte[] payload = new byte[encoder.requestLength()];
-        encoder.writeRequest(payload, 0);
+        Payload payload = PayloadPool.take(pool, encoder.requestLength());
+        encoder.writeRequest(payload.array(), 0);
         return payload;
     }
 
@@ -79,7 +83,7 @@ public final class HttpProtobufSender implements TraceSender {
     }
 
     @Override
-    public void send(byte[] payload, long timeoutMillis, Consumer<SendResult> done) {
+    public void send(Payload payload, long timeoutMillis, Consumer<SendResult> done) {
         Call call;
         try {
             Request httpRequest = new Request.Builder()

@@ -106,11 +106,13 @@ final class OtlpHttpClient {
 
     /**
      * A request body writing {@code payload} into the connection a chunk at a time. OkHttp's own byte-array body
-     * writes it whole: its sink copies all of it into 8 KB buffer segments before sending any, and a 384 KB batch
-     * needs 48 of them, past what the segment pool keeps (64 KB), so each request allocated its size again and copied
+     * writes it whole: its sink copies all of it into 8 KB buffer segments before sending any, and a 1 MiB batch
+     * needs 128 of them, past what the segment pool keeps (64 KB), so each request allocated its size again and copied
      * it out of cache. A chunk at a time, each chunk's segments go to the socket and back to the pool before the next.
      */
-    static RequestBody body(byte[] payload, MediaType type) {
+    static RequestBody body(Payload payload, MediaType type) {
+        byte[] bytes = payload.array();
+        int length = payload.length();
         return new RequestBody() {
             @Override
             public MediaType contentType() {
@@ -119,13 +121,13 @@ final class OtlpHttpClient {
 
             @Override
             public long contentLength() {
-                return payload.length;
+                return length;
             }
 
             @Override
             public void writeTo(BufferedSink sink) throws IOException {
-                for (int at = 0; at < payload.length; at += BODY_CHUNK) {
-                    sink.write(payload, at, Math.min(BODY_CHUNK, payload.length - at));
+                for (int at = 0; at < length; at += BODY_CHUNK) {
+                    sink.write(bytes, at, Math.min(BODY_CHUNK, length - at));
                 }
             }
         };

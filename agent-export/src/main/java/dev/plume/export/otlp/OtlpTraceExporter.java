@@ -26,6 +26,11 @@ public final class OtlpTraceExporter implements TraceExporter {
     private final String destination;
     /** {@code plume.exporter.max.request.size}: a batch whose spans' encoded size reaches it is sent. */
     private final long maxRequestBytes;
+    /**
+     * The payload arrays kept between batches: two, enough for a batch being sent while the next is made, each up to a
+     * request at the size limit and the span that passes it.
+     */
+    private final PayloadPool payloads;
     // built on first use (exporter thread only): an application that records nothing never loads OkHttp
     private TraceSender sender;
     private SendQueue queue;
@@ -39,6 +44,8 @@ public final class OtlpTraceExporter implements TraceExporter {
         this.spool = spool;
         this.destination = destination;
         this.maxRequestBytes = maxRequestBytes;
+        this.payloads = new PayloadPool(2, (int) Math.min(Integer.MAX_VALUE - 8,
+            maxRequestBytes + 4L * PayloadPool.GRANULE));
     }
 
     /**
@@ -99,10 +106,12 @@ public final class OtlpTraceExporter implements TraceExporter {
         }
         try {
             connect();
-            byte[] payload = sender.prepare(encoder);
-            return queue.offer(payload, count)
-                ? BatchOutcome.queued(count)
-                : BatchOutcome.dropped(count, DropReason.QUEUE_FULL);
+            Payload payload = sender.prepare(encoder, payloads);
+            if (queue.offer(payload, count)) {
+                return BatchOutcome.queued(count);
+            }
+            payload.release(); // refused, so never sent
+            return BatchOutcome.dropped(count, DropReason.QUEUE_FULL);
         } finally {
             encoder.reset();
         }

@@ -40,7 +40,8 @@ final class SendQueue {
     private static final long CLOSE_JOIN_MILLIS = 2_000;
 
     private static final class Batch {
-        final byte[] payload;
+        /** Released to its pool once its life ends outside {@link #close} (never while a call may still write it). */
+        final Payload payload;
         final int spans;
         /** When the batch was made: spool files are named by it, so the disk keeps the batches' order. */
         final long createdMillis = System.currentTimeMillis();
@@ -51,7 +52,7 @@ final class SendQueue {
         /** Its outcome is counted; {@link #close} must not count it again. */
         boolean settled;
 
-        Batch(byte[] payload, int spans, Spool.Claimed spooled) {
+        Batch(Payload payload, int spans, Spool.Claimed spooled) {
             this.payload = payload;
             this.spans = spans;
             this.spooled = spooled;
@@ -107,30 +108,31 @@ final class SendQueue {
      * Queues a batch, moving the oldest waiting batches out of memory to make room; returns false (and queues nothing)
      * when this batch alone is larger than the queue or the queue is closed. Never waits.
      */
-    boolean offer(byte[] payload, int spans) {
+    boolean offer(Payload payload, int spans) {
         int evictedBatches = 0;
         int evictedSpans = 0;
         List<Spool.Claimed> release = null;
         synchronized (lock) {
-            if (closed || payload.length > delivery.queueMaxBytes()) {
+            if (closed || payload.length() > delivery.queueMaxBytes()) {
                 return false;
             }
             while (!waiting.isEmpty() && (waiting.size() + 1 > delivery.queueMaxBatches()
-                || waitingBytes + payload.length > delivery.queueMaxBytes())) {
+                || waitingBytes + payload.length() > delivery.queueMaxBytes())) {
                 Batch oldest = waiting.pollFirst();
-                waitingBytes -= oldest.payload.length;
+                waitingBytes -= oldest.payload.length();
                 if (oldest.spooled != null) {
                     // it is on disk already: give it back (below, outside the lock)
                     oldest.settled = true;
                     release = release == null ? new ArrayList<>() : release;
                     release.add(oldest.spooled);
                 } else if (!leaveMemory(oldest)) {
+                    oldest.payload.release(); // waiting, so no call is writing it
                     evictedBatches++;
                     evictedSpans += oldest.spans;
                 }
             }
             waiting.addLast(new Batch(payload, spans, null));
-            waitingBytes += payload.length;
+            waitingBytes += payload.length();
             publishSize();
             lock.notifyAll();
         }
@@ -169,9 +171,9 @@ final class SendQueue {
      * (no spool, or too much already waiting to be written). Returns false when it was dropped.
      */
     private boolean leaveMemory(Batch batch) {
-        if (spool != null && toSpoolBytes + batch.payload.length <= delivery.queueMaxBytes()) {
+        if (spool != null && toSpoolBytes + batch.payload.length() <= delivery.queueMaxBytes()) {
             toSpool.addLast(batch);
-            toSpoolBytes += batch.payload.length;
+            toSpoolBytes += batch.payload.length();
             return true;
         }
         batch.settled = true;
@@ -290,7 +292,7 @@ final class SendQueue {
                     fromSpool = true; // the disk holds the oldest batches
                 } else if (room && wait <= 0 && !waiting.isEmpty()) {
                     next = waiting.pollFirst();
-                    waitingBytes -= next.payload.length;
+                    waitingBytes -= next.payload.length();
                     inFlight.add(next);
                     publishSize();
                 } else {
@@ -310,6 +312,7 @@ final class SendQueue {
                     if (!writeToSpool(batch)) {
                         metrics.queuedDropped(batch.spans, DropReason.QUEUE_FULL);
                     }
+                    batch.payload.release();
                 }
                 continue;
             }
@@ -344,9 +347,9 @@ final class SendQueue {
         if (claimed == null) {
             return null;
         }
-        byte[] payload;
+        Payload payload;
         try {
-            payload = PayloadFormat.convert(claimed.payload(), claimed.format(), format);
+            payload = Payload.of(PayloadFormat.convert(claimed.payload(), claimed.format(), format));
         } catch (IOException e) {
             spool.delete(claimed);
             metrics.spoolDropped(claimed.spans(), DropReason.SPOOL_TORN);
@@ -367,7 +370,7 @@ final class SendQueue {
 
     private void done(Batch batch, SendResult result, long startNanos) {
         long now = System.nanoTime();
-        metrics.requestDone(batch.payload.length, now - startNanos);
+        metrics.requestDone(batch.payload.length(), now - startNanos);
         String warning = null;
         String warningKey = null;
         boolean toDisk = false;
@@ -425,7 +428,7 @@ final class SendQueue {
                     inFlight.remove(batch);
                     requeued = true;
                     waiting.addFirst(batch);
-                    waitingBytes += batch.payload.length;
+                    waitingBytes += batch.payload.length();
                     metrics.retryScheduled();
                     warningKey = "otlp-export-retry " + destination;
                     warning = "OTLP export to " + destination + " failed: " + describe(result) + "; " + batch.spans
@@ -476,6 +479,9 @@ final class SendQueue {
             }
             publishSize();
             lock.notifyAll();
+        }
+        if (!requeued) {
+            batch.payload.release(); // its call is over and it is settled: delivered, dropped or on disk
         }
     }
 

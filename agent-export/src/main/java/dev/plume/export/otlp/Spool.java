@@ -129,8 +129,8 @@ final class Spool {
      * Writes a batch; false (nothing written) when it cannot be, such as a full disk. Makes room by dropping the oldest
      * batches (counted as {@link DropReason#SPOOL_FULL}) when the spool would grow past its bound.
      */
-    synchronized boolean write(byte[] payload, int spans, int format, long createdMillis) {
-        long size = HEADER + (long) payload.length;
+    synchronized boolean write(Payload payload, int spans, int format, long createdMillis) {
+        long size = HEADER + (long) payload.length();
         if (size > maxBytes) {
             return false;
         }
@@ -142,7 +142,7 @@ final class Spool {
         try {
             ByteBuffer header = header(payload, spans, format);
             try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer body = ByteBuffer.wrap(payload);
+                ByteBuffer body = ByteBuffer.wrap(payload.array(), 0, payload.length());
                 while (header.hasRemaining() || body.hasRemaining()) {
                     channel.write(new ByteBuffer[] {header, body});
                 }
@@ -347,14 +347,14 @@ final class Spool {
         }
     }
 
-    private static ByteBuffer header(byte[] payload, int spans, int format) {
+    private static ByteBuffer header(Payload payload, int spans, int format) {
         ByteBuffer header = ByteBuffer.allocate(HEADER).order(ByteOrder.BIG_ENDIAN);
         header.putInt(0, MAGIC);
         header.put(4, (byte) format);
         header.putInt(8, spans);
-        header.putInt(12, payload.length);
+        header.putInt(12, payload.length());
         header.putLong(16, System.currentTimeMillis());
-        header.putInt(24, crc(payload, 0, payload.length));
+        header.putInt(24, crc(payload.array(), 0, payload.length()));
         header.putInt(28, crc(header.array(), 0, 28));
         return header;
     }

@@ -13,30 +13,32 @@ import java.util.function.Consumer;
  */
 public interface TraceSender {
     /**
-     * The bytes to put on the wire for {@code request[0, length)}, in a new array the caller owns. The request array is
-     * the encoder's and is reused after this returns. Called on the exporter thread only.
+     * The bytes to put on the wire for {@code request[0, length)}, in a payload the caller owns, its array taken from
+     * {@code pool} (null: a new array). The request array is the encoder's and is reused after this returns. Called on
+     * the exporter thread only.
      */
-    byte[] prepare(byte[] request, int length);
+    Payload prepare(byte[] request, int length, PayloadPool pool);
 
     /**
-     * The bytes to put on the wire for the batch {@code encoder} holds, in a new array the caller owns. Senders that
-     * neither compress nor frame differently write the request straight into the payload (one copy of the spans).
+     * The bytes to put on the wire for the batch {@code encoder} holds, as {@link #prepare(byte[], int, PayloadPool)}
+     * makes them. Senders that neither compress nor frame differently write the request straight into the payload (one
+     * copy of the spans).
      */
-    default byte[] prepare(OtlpTraceEncoder encoder) {
+    default Payload prepare(OtlpTraceEncoder encoder, PayloadPool pool) {
         int length = encoder.encodeRequest();
-        return prepare(encoder.requestArray(), length);
+        return prepare(encoder.requestArray(), length, pool);
     }
 
     /**
      * Sends a payload made by {@link #prepare} without waiting; {@code done} is called exactly once, on another thread,
      * with the answer (never an exception), after at most about {@code timeoutMillis}.
      */
-    void send(byte[] payload, long timeoutMillis, Consumer<SendResult> done);
+    void send(Payload payload, long timeoutMillis, Consumer<SendResult> done);
 
     /** Prepares and sends one request and waits for the answer; for tests and tools, never the exporter thread. */
     default SendResult send(byte[] request, int length, long timeoutMillis) {
         CompletableFuture<SendResult> answer = new CompletableFuture<>();
-        send(prepare(request, length), timeoutMillis, answer::complete);
+        send(prepare(request, length, null), timeoutMillis, answer::complete);
         try {
             return answer.get(timeoutMillis + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
