@@ -18,6 +18,9 @@ import java.util.function.Supplier;
  * and framed once) in the {@link SendQueue}, which sends, retries and accounts for it off the exporter thread.
  */
 public final class OtlpTraceExporter implements TraceExporter {
+    /** The largest payload array kept from batch to batch: at most twice this much heap is held for them. */
+    static final long LARGEST_KEPT_PAYLOAD = 8L << 20;
+
     private final OtlpTraceEncoder encoder;
     private final Supplier<TraceSender> senders;
     private final OtlpExporterSettings settings;
@@ -28,7 +31,8 @@ public final class OtlpTraceExporter implements TraceExporter {
     private final long maxRequestBytes;
     /**
      * The payload arrays kept between batches: two, enough for a batch being sent while the next is made, each up to a
-     * request at the size limit and the span that passes it.
+     * request at the size limit and the span that passes it, and never more than {@link #LARGEST_KEPT_PAYLOAD}: past
+     * that (a size limit raised with very large batches), payloads are allocated per batch again.
      */
     private final PayloadPool payloads;
     // built on first use (exporter thread only): an application that records nothing never loads OkHttp
@@ -44,7 +48,7 @@ public final class OtlpTraceExporter implements TraceExporter {
         this.spool = spool;
         this.destination = destination;
         this.maxRequestBytes = maxRequestBytes;
-        this.payloads = new PayloadPool(2, (int) Math.min(Integer.MAX_VALUE - 8,
+        this.payloads = new PayloadPool(2, (int) Math.min(LARGEST_KEPT_PAYLOAD,
             maxRequestBytes + 4L * PayloadPool.GRANULE));
     }
 
