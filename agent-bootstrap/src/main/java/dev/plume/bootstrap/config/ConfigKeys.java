@@ -170,7 +170,7 @@ public final class ConfigKeys {
     public static final ConfigKey MAX_REQUEST_SIZE = bytes("plume.exporter.max.request.size", 1L << 20, "`1m`",
         4L << 10, 64L << 20, "an export request is sent once its spans' encoded size reaches this, with fewer spans"
             + " than the batch size if need be (before compression; OTLP/gRPC backends refuse messages over 4 MiB by"
-            + " default; two payload arrays of about this size are kept from batch to batch)");
+            + " default; two payload arrays of about this size, at most 8 MiB each, are kept from batch to batch)");
     public static final ConfigKey QUEUE_SIZE = bytes("plume.exporter.queue.size", 16L << 20, "`16m`", 64L << 10,
         1L << 31, "encoded batches kept in memory while the backend is slow or away; when full, the oldest batch goes"
             + " to the spool, or is dropped (and counted) without one, so the newest spans survive an incident");
