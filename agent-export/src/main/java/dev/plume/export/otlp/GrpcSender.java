@@ -70,15 +70,8 @@ public final class GrpcSender implements TraceSender {
     /** One gRPC message: compressed flag, big-endian length, then the (possibly gzip-compressed) request. */
     @Override
     public Payload prepare(byte[] request, int length, PayloadPool pool) {
-        byte[] message = request;
-        int messageLength = length;
-        if (gzip != null) {
-            gzip.compress(request, 0, length);
-            message = gzip.array();
-            messageLength = gzip.length();
-        }
-        Payload payload = framed(messageLength, gzip != null, pool);
-        System.arraycopy(message, 0, payload.array(), FRAME_HEADER, messageLength);
+        Payload payload = OtlpHttpClient.payload(request, length, gzip, FRAME_HEADER, pool);
+        frameHeader(payload.array(), payload.length() - FRAME_HEADER, gzip != null);
         return payload;
     }
 
@@ -87,21 +80,20 @@ public final class GrpcSender implements TraceSender {
         if (gzip != null) {
             return TraceSender.super.prepare(encoder, pool);
         }
-        Payload payload = framed(encoder.requestLength(), false, pool);
+        int messageLength = encoder.requestLength();
+        Payload payload = PayloadPool.take(pool, FRAME_HEADER + messageLength);
+        frameHeader(payload.array(), messageLength, false);
         encoder.writeRequest(payload.array(), FRAME_HEADER);
         return payload;
     }
 
-    /** A payload for one message of {@code messageLength} bytes, its frame header written. */
-    private static Payload framed(int messageLength, boolean compressed, PayloadPool pool) {
-        Payload payload = PayloadPool.take(pool, FRAME_HEADER + messageLength);
-        byte[] bytes = payload.array();
-        bytes[0] = (byte) (compressed ? 1 : 0);
-        bytes[1] = (byte) (messageLength >>> 24);
-        bytes[2] = (byte) (messageLength >>> 16);
-        bytes[3] = (byte) (messageLength >>> 8);
-        bytes[4] = (byte) messageLength;
-        return payload;
+    /** Writes a gRPC frame header for a message of {@code messageLength} bytes at the start of {@code payload}. */
+    private static void frameHeader(byte[] payload, int messageLength, boolean compressed) {
+        payload[0] = (byte) (compressed ? 1 : 0);
+        payload[1] = (byte) (messageLength >>> 24);
+        payload[2] = (byte) (messageLength >>> 16);
+        payload[3] = (byte) (messageLength >>> 8);
+        payload[4] = (byte) messageLength;
     }
 
     @Override

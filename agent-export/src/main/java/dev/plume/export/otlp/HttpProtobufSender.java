@@ -55,16 +55,7 @@ public final class HttpProtobufSender implements TraceSender {
 
     @Override
     public Payload prepare(byte[] request, int length, PayloadPool pool) {
-        byte[] bytes = request;
-        int count = length;
-        if (gzip != null) {
-            gzip.compress(request, 0, length);
-            bytes = gzip.array();
-            count = gzip.length();
-        }
-        Payload payload = PayloadPool.take(pool, count);
-        System.arraycopy(bytes, 0, payload.array(), 0, count);
-        return payload;
+        return OtlpHttpClient.payload(request, length, gzip, 0, pool);
     }
 
     @Override

@@ -98,9 +98,22 @@ final class OtlpHttpClient {
     }
 
     /**
-     * Sends the call on the client's own threads. Every outcome reaches {@code done} exactly once: a transport failure,
-     * the answer as {@code reader} reads it, or, if reading it fails unexpectedly, {@code unreadable(status, message)}.
+     * A payload holding {@code request[0, length)}, gzip-compressed when {@code gzip} is given, from {@code offset}
+     * (room for a frame header before it), in an array from {@code pool}.
      */
+    static Payload payload(byte[] request, int length, GzipCompressor gzip, int offset, PayloadPool pool) {
+        byte[] bytes = request;
+        int count = length;
+        if (gzip != null) {
+            gzip.compress(request, 0, length);
+            bytes = gzip.array();
+            count = gzip.length();
+        }
+        Payload payload = PayloadPool.take(pool, offset + count);
+        System.arraycopy(bytes, 0, payload.array(), offset, count);
+        return payload;
+    }
+
     /** How much of a payload goes into the sink at a time (see {@link #body}). */
     static final int BODY_CHUNK = 16 * 1024;
 
@@ -133,6 +146,10 @@ final class OtlpHttpClient {
         };
     }
 
+    /**
+     * Sends the call on the client's own threads. Every outcome reaches {@code done} exactly once: a transport failure,
+     * the answer as {@code reader} reads it, or, if reading it fails unexpectedly, {@code unreadable(status, message)}.
+     */
     static void enqueue(Call call, AnswerReader reader, BiFunction<Integer, String, SendResult> unreadable,
                         Consumer<SendResult> done) {
         call.enqueue(new Callback() {

@@ -32,11 +32,6 @@ final class Payload {
         return length;
     }
 
-    /** The payload's bytes in an array of their own length (a copy unless the array is exactly that long). */
-    byte[] toBytes() {
-        return length == array.length ? array : java.util.Arrays.copyOf(array, length);
-    }
-
     /**
      * Gives the array back to its pool for a later batch. Only once nothing will read this payload again: not while a
      * call may still be writing it to a connection.

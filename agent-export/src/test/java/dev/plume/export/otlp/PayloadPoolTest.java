@@ -36,7 +36,6 @@ class PayloadPoolTest {
         Payload smaller = pool.take(10);
         assertSame(first.array(), smaller.array(), "written over, not allocated and zeroed again");
         assertEquals(10, smaller.length());
-        assertEquals(10, smaller.toBytes().length, "only the payload's own bytes leave it");
         Payload larger = pool.take(200_000);
         assertNotSame(first.array(), larger.array(), "a kept array too short for the payload is not used");
         smaller.release();
