@@ -6,6 +6,9 @@
 #   agent-tests/run-benchmarks.sh --quick    the same, a few seconds per measurement (~2.5 min; checks it all runs)
 #   agent-tests/run-benchmarks.sh --jmh      JMH micro-benchmarks with the GC profiler (~4 min)
 #   agent-tests/run-benchmarks.sh --exit-times   exit time of a short traced program per kind of backend (~3 min)
+#   agent-tests/run-benchmarks.sh --interleaved 6   throughput only, every configuration's http-app running at once
+#                                            and loaded in turn, 6 cycles (~12 min with --warmup-seconds 3
+#                                            --seconds 6): ratios to no agent a minute apart, not a round apart
 #   agent-tests/run-benchmarks.sh --profile cpu  async-profiler (from Maven Central) on http-app's /chain under load,
 #                                            no agent and Plume (--configs none,plume,otel adds OpenTelemetry),
 #                                            summarized per request; also alloc and lock, and --profile-path /hello

@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -124,9 +126,11 @@ public final class SideBySide {
             bench.buildInfo += "; Plume run with " + String.join(" ", bench.plumeProperties);
         }
         String profile = arguments.get("--profile", null);
-        String report = profile == null ? bench.run()
-                : bench.profile(profile, arguments.get("--profile-path", "/chain"),
-                        existing(arguments.require("--profiler-lib")));
+        String interleaved = arguments.get("--interleaved", null);
+        String report = profile != null ? bench.profile(profile, arguments.get("--profile-path", "/chain"),
+                        existing(arguments.require("--profiler-lib")))
+                : interleaved != null ? bench.interleaved(Integer.parseInt(interleaved))
+                : bench.run();
         System.out.println(report);
     }
 
@@ -247,6 +251,134 @@ public final class SideBySide {
         Files.writeString(out.resolve("profile-" + event + "-" + stamp + ".md"), report);
         progress("report written to " + out.resolve("profile-" + event + "-" + stamp + ".md"));
         return report;
+    }
+
+    /**
+     * Throughput only, with the configurations' apps all running at once: each http-app is started and warmed up
+     * first, then {@code cycles} cycles each load every configuration's app in turn (rotated order), endpoint by
+     * endpoint, one load run at a time. A load run's ratio to no agent is taken against no agent's run of the same
+     * cycle, a minute apart at most instead of the ten minutes of a round, so the machine's drift between
+     * configurations, which made the rounds of one build range from 0.77× to 1.01×, mostly cancels. The apps that are
+     * not loaded sit idle meanwhile (their exporters empty: each load run waits for the receiver to settle).
+     */
+    private String interleaved(int cycles) throws Exception {
+        if (cycles < 1) {
+            throw new IllegalArgumentException("--interleaved takes a number of cycles of at least 1, not " + cycles);
+        }
+        Files.createDirectories(logs);
+        String loadBefore = loadAverage();
+        long started = System.nanoTime();
+        Map<String, Process> apps = new LinkedHashMap<>();
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        Process receiver = startReceiver();
+        try {
+            progress("receiver at " + receiverEndpoint + "; interleaved, " + cycles + " cycles; " + settings);
+            for (String config : agents.keySet()) {
+                int port = freePort();
+                Path log = logs.resolve("http-app-" + config + "-interleaved.log");
+                long launched = System.nanoTime();
+                Process app = start(appCommand(config, httpApp, "bench-http-app", "-Dapp.port=" + port,
+                        "-Xms" + settings.heapMegabytes + "m", "-Xmx" + settings.heapMegabytes + "m",
+                        "-XX:+AlwaysPreTouch"), log);
+                apps.put(config, app);
+                ports.put(config, port);
+                awaitFirstAnswer(app, port, launched, log);
+                for (String endpoint : ENDPOINTS) {
+                    warmUp(port, endpoint, connections(endpoint));
+                }
+                awaitExportSettled();
+                progress(config + " started and warmed up");
+            }
+            for (int cycle = 0; cycle < cycles; cycle++) {
+                for (String endpoint : ENDPOINTS) {
+                    for (String config : rotated(cycle)) {
+                        load(config, cycle, apps.get(config), ports.get(config), endpoint, endpoint.substring(1),
+                                connections(endpoint), endpoint.equals("/chain") ? 3 : 1, false);
+                    }
+                }
+            }
+        } finally {
+            for (Process app : apps.values()) {
+                stop(app);
+            }
+            stopReceiver(receiver);
+        }
+        double minutes = (System.nanoTime() - started) / 60e9;
+        String report = interleavedReport(cycles, loadBefore, loadAverage(), minutes);
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(ZonedDateTime.now());
+        Files.writeString(out.resolve("interleaved-" + stamp + ".md"), report);
+        Files.write(out.resolve("raw-interleaved-" + stamp + ".txt"), rawLines);
+        progress("report written to " + out.resolve("interleaved-" + stamp + ".md"));
+        return report;
+    }
+
+    private String interleavedReport(int cycles, String loadBefore, String loadAfter, double minutes) {
+        StringBuilder report = new StringBuilder("## Interleaved throughput (all apps running, " + cycles
+                + " cycles)\n\n");
+        report.append("- Date: ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append('\n');
+        report.append("- Load average before / after (1, 5, 15 min): ").append(loadBefore).append(" / ")
+                .append(loadAfter).append(String.format(Locale.ROOT, "; the run took %.1f min%n", minutes));
+        report.append("- Settings: each app warmed up by ").append(fmt(settings.appWarmupSeconds))
+                .append(" s of load per endpoint, then per cycle and endpoint one load run per configuration of ")
+                .append(fmt(settings.warmupSeconds)).append(" s warm-up + ").append(fmt(settings.seconds))
+                .append(" s measured (").append(settings.helloConnections).append(" connections on /hello, ")
+                .append(settings.chainConnections).append(" on /chain, heap ").append(settings.heapMegabytes)
+                .append(" MB fixed)\n");
+        report.append("- Build: ").append(buildInfo).append("\n\n");
+        report.append("× no agent: each run's requests/s over no agent's in the same cycle; the median of those"
+                + " ratios, and their range. CPU is per request over the whole load run, in the app's process and in"
+                + " the receiver's.\n\n");
+        report.append("| endpoint | configuration | requests/s (median) | × no agent | ratios, min – max | p50 (µs) |"
+                + " p99 (µs) | app process CPU (µs/req) | receiver CPU (µs/req) | spans received / expected |\n");
+        report.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (String endpoint : ENDPOINTS) {
+            String key = endpoint.substring(1);
+            List<Double> none = samples.get("none").get(key + "_rps");
+            for (String config : agents.keySet()) {
+                Map<String, List<Double>> metrics = samples.get(config);
+                List<Double> rps = metrics.get(key + "_rps");
+                List<Double> ratios = new ArrayList<>();
+                for (int i = 0; i < Math.min(rps.size(), none.size()); i++) {
+                    ratios.add(rps.get(i) / none.get(i));
+                }
+                List<Double> cpu = new ArrayList<>();
+                for (int i = 0; i < rps.size(); i++) {
+                    double total = 0;
+                    for (String group : ThreadCpu.GROUPS) {
+                        total += metrics.get(key + "_cpu_" + group + "_us").get(i);
+                    }
+                    cpu.add(total);
+                }
+                report.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %.3f | %.3f – %.3f | %,.0f | %,.0f | %.1f"
+                                + " | %.1f | %s |%n", endpoint, config, median(rps), median(ratios),
+                        Collections.min(ratios), Collections.max(ratios), median(metrics.get(key + "_p50_us")),
+                        median(metrics.get(key + "_p99_us")), median(cpu),
+                        median(metrics.get(key + "_cpu_receiver_us")), config.equals("none") ? "—"
+                                : String.format(Locale.ROOT, "%,.0f / %,.0f", sum(metrics.get(key + "_spans_received")),
+                                        sum(metrics.get(key + "_spans_expected")))));
+            }
+        }
+        report.append("\nRatios to no agent by cycle:\n\n");
+        for (String endpoint : ENDPOINTS) {
+            String key = endpoint.substring(1);
+            List<Double> none = samples.get("none").get(key + "_rps");
+            for (String config : agents.keySet()) {
+                if (config.equals("none")) {
+                    continue;
+                }
+                List<Double> rps = samples.get(config).get(key + "_rps");
+                StringBuilder line = new StringBuilder("- " + endpoint + " " + config + ":");
+                for (int i = 0; i < Math.min(rps.size(), none.size()); i++) {
+                    line.append(String.format(Locale.ROOT, " %.3f", rps.get(i) / none.get(i)));
+                }
+                report.append(line).append('\n');
+            }
+        }
+        return report.toString();
+    }
+
+    private static String fmt(double seconds) {
+        return seconds == Math.rint(seconds) ? String.valueOf((long) seconds) : String.valueOf(seconds);
     }
 
     /** Loads async-profiler into the running app (or sends it a command) with {@code jcmd JVMTI.agent_load}. */
