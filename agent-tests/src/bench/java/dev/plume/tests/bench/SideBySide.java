@@ -213,9 +213,7 @@ public final class SideBySide {
                 int port = freePort();
                 Path log = logs.resolve("http-app-" + config + "-profile-" + event + ".log");
                 long launched = System.nanoTime();
-                Process app = start(appCommand(config, httpApp, "bench-http-app", "-Dapp.port=" + port,
-                        "-Xms" + settings.heapMegabytes + "m", "-Xmx" + settings.heapMegabytes + "m",
-                        "-XX:+AlwaysPreTouch"), log);
+                Process app = startFixedHeap(config, httpApp, "bench-http-app", port, log);
                 try {
                     awaitFirstAnswer(app, port, launched, log);
                     for (String endpoint : ENDPOINTS) {
@@ -277,9 +275,7 @@ public final class SideBySide {
                 int port = freePort();
                 Path log = logs.resolve("http-app-" + config + "-interleaved.log");
                 long launched = System.nanoTime();
-                Process app = start(appCommand(config, httpApp, "bench-http-app", "-Dapp.port=" + port,
-                        "-Xms" + settings.heapMegabytes + "m", "-Xmx" + settings.heapMegabytes + "m",
-                        "-XX:+AlwaysPreTouch"), log);
+                Process app = startFixedHeap(config, httpApp, "bench-http-app", port, log);
                 apps.put(config, app);
                 ports.put(config, port);
                 awaitFirstAnswer(app, port, launched, log);
@@ -333,14 +329,10 @@ public final class SideBySide {
         report.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (String endpoint : ENDPOINTS) {
             String key = endpoint.substring(1);
-            List<Double> none = samples.get("none").get(key + "_rps");
             for (String config : agents.keySet()) {
                 Map<String, List<Double>> metrics = samples.get(config);
                 List<Double> rps = metrics.get(key + "_rps");
-                List<Double> ratios = new ArrayList<>();
-                for (int i = 0; i < Math.min(rps.size(), none.size()); i++) {
-                    ratios.add(rps.get(i) / none.get(i));
-                }
+                List<Double> ratios = ratiosToNone(key, config);
                 List<Double> cpu = new ArrayList<>();
                 for (int i = 0; i < rps.size(); i++) {
                     double total = 0;
@@ -360,21 +352,29 @@ public final class SideBySide {
         }
         report.append("\nRatios to no agent by cycle:\n\n");
         for (String endpoint : ENDPOINTS) {
-            String key = endpoint.substring(1);
-            List<Double> none = samples.get("none").get(key + "_rps");
             for (String config : agents.keySet()) {
                 if (config.equals("none")) {
                     continue;
                 }
-                List<Double> rps = samples.get(config).get(key + "_rps");
-                StringBuilder line = new StringBuilder("- " + endpoint + " " + config + ":");
-                for (int i = 0; i < Math.min(rps.size(), none.size()); i++) {
-                    line.append(String.format(Locale.ROOT, " %.3f", rps.get(i) / none.get(i)));
+                report.append("- ").append(endpoint).append(' ').append(config).append(':');
+                for (double ratio : ratiosToNone(endpoint.substring(1), config)) {
+                    report.append(String.format(Locale.ROOT, " %.3f", ratio));
                 }
-                report.append(line).append('\n');
+                report.append('\n');
             }
         }
         return report.toString();
+    }
+
+    /** Each cycle's requests/s of {@code config} on endpoint {@code key} over no agent's in the same cycle. */
+    private List<Double> ratiosToNone(String key, String config) {
+        List<Double> none = samples.get("none").get(key + "_rps");
+        List<Double> rps = samples.get(config).get(key + "_rps");
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < Math.min(rps.size(), none.size()); i++) {
+            ratios.add(rps.get(i) / none.get(i));
+        }
+        return ratios;
     }
 
     private static String fmt(double seconds) {
@@ -406,10 +406,7 @@ public final class SideBySide {
         int port = freePort();
         Path log = logs.resolve("http-app-" + config + "-round" + round + ".log");
         long launched = System.nanoTime();
-        // A fixed, pre-touched heap: resident memory then differs by what the agent adds (classes, code, threads,
-        // buffers), not by how far the collector chose to grow the heap at each configuration's allocation rate.
-        Process app = start(appCommand(config, httpApp, "bench-http-app", "-Dapp.port=" + port,
-                "-Xms" + settings.heapMegabytes + "m", "-Xmx" + settings.heapMegabytes + "m", "-XX:+AlwaysPreTouch"), log);
+        Process app = startFixedHeap(config, httpApp, "bench-http-app", port, log);
         try {
             awaitFirstAnswer(app, port, launched, log);
             for (String endpoint : ENDPOINTS) {
@@ -426,6 +423,17 @@ public final class SideBySide {
         } finally {
             stop(app);
         }
+    }
+
+    /**
+     * Starts an app on {@code port} with a fixed, pre-touched heap: resident memory then differs by what the agent adds
+     * (classes, code, threads, buffers), not by how far the collector chose to grow the heap at each configuration's
+     * allocation rate.
+     */
+    private Process startFixedHeap(String config, Path appJar, String serviceName, int port, Path log)
+            throws IOException {
+        return start(appCommand(config, appJar, serviceName, "-Dapp.port=" + port, "-Xms" + settings.heapMegabytes + "m",
+                "-Xmx" + settings.heapMegabytes + "m", "-XX:+AlwaysPreTouch"), log);
     }
 
     /** The load generator's connections on one of http-app's {@link #ENDPOINTS}. */
@@ -476,9 +484,7 @@ public final class SideBySide {
         int port = freePort();
         Path log = logs.resolve("spring-app-" + config + "-round" + round + ".log");
         long launched = System.nanoTime();
-        // Heap fixed and pre-touched, as in the http-app rounds, so resident memory after load is what the agent adds.
-        Process app = start(appCommand(config, springApp, "bench-spring-app", "-Dapp.port=" + port,
-                "-Xms" + settings.heapMegabytes + "m", "-Xmx" + settings.heapMegabytes + "m", "-XX:+AlwaysPreTouch"), log);
+        Process app = startFixedHeap(config, springApp, "bench-spring-app", port, log);
         try {
             awaitFirstAnswer(app, port, launched, log);
             warmUp(port, SPRING_ENDPOINT, settings.helloConnections);
